@@ -1,0 +1,173 @@
+// Package sqlite is Mosaic's embedded store: SQLite through a pure-Go driver
+// (modernc.org/sqlite), in WAL mode with synchronous=FULL so that a
+// committed transaction survives a crash or power loss, FTS5 for
+// full-text search.
+//
+// One writer connection serialises write transactions; a pool of reader
+// connections serves queries concurrently with the writer (WAL).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mosaic-intel/mosaic/internal/store/sqlstore"
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+)
+
+// Open opens (creating if needed) the SQLite store at path.
+func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, err
+	}
+	dsn := func(mode string) string {
+		v := url.Values{}
+		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-65536)", "wal_autocheckpoint(8192)", "temp_store(MEMORY)"} {
+			v.Add("_pragma", p)
+		}
+		v.Set("_txlock", mode)
+		return "file:" + path + "?" + v.Encode()
+	}
+	w, err := sql.Open("sqlite", dsn("immediate"))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite", dsn("deferred"))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	s, err := sqlstore.New(ctx, r, Dialect{}, sqlstore.Options{Writer: w})
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Dialect is the SQLite dialect.
+type Dialect struct{}
+
+var _ sqlstore.Dialect = Dialect{}
+
+// Name implements sqlstore.Dialect.
+func (Dialect) Name() string { return "sqlite" }
+
+// Rebind implements sqlstore.Dialect: SQLite takes '?' as it is.
+func (Dialect) Rebind(q string) string { return q }
+
+// Migrations implements sqlstore.Dialect.
+func (Dialect) Migrations() []sqlstore.Migration {
+	return []sqlstore.Migration{
+		{Version: 1, Name: "core", SQL: append(sqlstore.CoreSchema("INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"),
+			`CREATE VIRTUAL TABLE search USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2')`)},
+		{Version: 2, Name: "judgements", SQL: sqlstore.JudgementsSchema("INTEGER PRIMARY KEY AUTOINCREMENT")},
+		{Version: 3, Name: "items by kind", SQL: sqlstore.ItemsByKindSchema()},
+	}
+}
+
+// IndexText implements sqlstore.Dialect.
+func (Dialect) IndexText(ctx context.Context, tx *sql.Tx, seq int64, title, body string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO search(rowid, title, body) VALUES(?,?,?)`, seq, title, body)
+	return err
+}
+
+var _ sqlstore.TextBatchIndexer = Dialect{}
+
+// IndexTexts implements sqlstore.TextBatchIndexer with as few statements
+// as SQLite's limit on parameters (32,766) allows. FTS5 writes its pending
+// terms out as a new index segment at every statement savepoint, so each
+// statement here costs a segment and, sooner or later, a merge.
+func (Dialect) IndexTexts(ctx context.Context, tx *sql.Tx, docs []sqlstore.TextDoc) error {
+	const chunk = 10_000
+	for lo := 0; lo < len(docs); lo += chunk {
+		part := docs[lo:min(len(docs), lo+chunk)]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO search(rowid, title, body) VALUES(?,?,?)`)
+		q.WriteString(strings.Repeat(`,(?,?,?)`, len(part)-1))
+		args := make([]any, 0, 3*len(part))
+		for _, d := range part {
+			args = append(args, d.Seq, d.Title, d.Body)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SearchText implements sqlstore.Dialect. Every word must match (FTS5
+// implicit AND); words are quoted so that no query syntax leaks through.
+func (Dialect) SearchText(ctx context.Context, db *sql.DB, query string, limit int) ([]sqlstore.TextHit, error) {
+	var terms []string
+	for _, w := range strings.Fields(query) {
+		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+	}
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT rowid, bm25(search), snippet(search, 1, '[', ']', '…', 12) FROM search WHERE search MATCH ? ORDER BY bm25(search) LIMIT ?`, strings.Join(terms, " "), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sqlstore.TextHit
+	for rows.Next() {
+		var h sqlstore.TextHit
+		if err := rows.Scan(&h.Seq, &h.Score, &h.Snippet); err != nil {
+			return nil, err
+		}
+		h.Score = -h.Score // bm25: lower is better
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// Check implements sqlstore.Dialect with PRAGMA integrity_check.
+func (Dialect) Check(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("sqlite integrity check: %s", strings.Join(problems, "; "))
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO search(search) VALUES('integrity-check')`); err != nil {
+		return fmt.Errorf("full-text index integrity check: %w", err)
+	}
+	return nil
+}
+
+// IsBusy implements sqlstore.Dialect.
+func (Dialect) IsBusy(err error) bool {
+	var se *sqlite3.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3lib.SQLITE_BUSY || c == sqlite3lib.SQLITE_LOCKED
+	}
+	return false
+}

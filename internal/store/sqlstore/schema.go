@@ -1,0 +1,90 @@
+package sqlstore
+
+// CoreSchema returns the portable DDL of schema version 1. seqPK is the
+// column definition of the auto-incrementing sequence key (SQLite:
+// "INTEGER PRIMARY KEY AUTOINCREMENT"; PostgreSQL: "BIGINT GENERATED ALWAYS
+// AS IDENTITY PRIMARY KEY") and blob the binary type (BLOB, BYTEA).
+// Full-text search tables are the dialect's own.
+func CoreSchema(seqPK, blob string) []string {
+	return []string{
+		`CREATE TABLE sources(
+			name TEXT PRIMARY KEY,
+			kind TEXT NOT NULL,
+			marking TEXT NOT NULL DEFAULT '',
+			description TEXT NOT NULL DEFAULT '')`,
+		// The item log: documents and records in arrival order.
+		`CREATE TABLE items(
+			seq ` + seqPK + `,
+			id TEXT NOT NULL UNIQUE,
+			source TEXT NOT NULL,
+			kind TEXT NOT NULL,
+			marking TEXT NOT NULL,
+			observed BIGINT NOT NULL,
+			stored BIGINT NOT NULL,
+			locator TEXT NOT NULL,
+			body TEXT NOT NULL,
+			facts TEXT)`,
+		`CREATE TABLE doc_content(
+			seq BIGINT PRIMARY KEY,
+			text TEXT NOT NULL,
+			raw ` + blob + ` NOT NULL)`,
+		// Resolution: which entity each mention belongs to.
+		`CREATE TABLE resolution(
+			mention TEXT PRIMARY KEY,
+			entity TEXT NOT NULL,
+			type TEXT NOT NULL,
+			item BIGINT NOT NULL,
+			caption TEXT NOT NULL DEFAULT '')`,
+		`CREATE INDEX resolution_entity ON resolution(entity)`,
+		`CREATE INDEX resolution_item ON resolution(item)`,
+		// Pipeline progress: completed item ranges and failures per stage.
+		`CREATE TABLE stage_done(
+			stage TEXT NOT NULL,
+			lo BIGINT NOT NULL,
+			hi BIGINT NOT NULL,
+			PRIMARY KEY(stage, lo))`,
+		`CREATE TABLE stage_failures(
+			stage TEXT NOT NULL,
+			seq BIGINT NOT NULL,
+			error TEXT NOT NULL,
+			attempts INTEGER NOT NULL,
+			at BIGINT NOT NULL,
+			PRIMARY KEY(stage, seq))`,
+		// The link index: links between mentions, by item.
+		`CREATE TABLE links(
+			id TEXT PRIMARY KEY,
+			item BIGINT NOT NULL,
+			subject TEXT NOT NULL,
+			predicate TEXT NOT NULL,
+			object TEXT NOT NULL,
+			evidence TEXT NOT NULL,
+			start_at BIGINT NOT NULL,
+			end_at BIGINT NOT NULL,
+			confidence DOUBLE PRECISION NOT NULL,
+			source TEXT NOT NULL,
+			marking TEXT NOT NULL)`,
+		`CREATE INDEX links_item ON links(item)`,
+		`CREATE INDEX links_subject ON links(subject)`,
+		`CREATE INDEX links_object ON links(object)`,
+		// Alerts, folded by ID, with their lifecycle.
+		`CREATE TABLE alerts(
+			id TEXT PRIMARY KEY,
+			rule TEXT NOT NULL,
+			state TEXT NOT NULL,
+			first_at BIGINT NOT NULL,
+			last_at BIGINT NOT NULL,
+			marking TEXT NOT NULL,
+			body TEXT NOT NULL)`,
+		`CREATE INDEX alerts_last ON alerts(last_at)`,
+		`CREATE TABLE counters(
+			name TEXT PRIMARY KEY,
+			value BIGINT NOT NULL)`,
+	}
+}
+
+// ItemsByKindSchema is schema version 3: an index for reading the items of
+// one kind (watch-list entries at start, evaluations) without scanning the
+// whole log.
+func ItemsByKindSchema() []string {
+	return []string{`CREATE INDEX items_kind ON items(kind, seq)`}
+}

@@ -1,0 +1,497 @@
+// Package extract reads English text and finds the people, groups, places,
+// dates and identifiers in it, the aliases they go by, the relations
+// between them and the events they take part in, each with the byte span
+// of its evidence.
+//
+// The pipeline is: tokenise and split sentences (package tokenize), tag
+// PER/ORG/LOC/MISC with the embedded two-pass perceptron (package ner),
+// add rule-based dates, times, figures and identifiers (package rules),
+// chain mentions of the same referent within the document, then find
+// aliases, relations and events from lexical patterns over each sentence.
+//
+// # Concurrency
+//
+// An Extractor is immutable after New and safe for concurrent use.
+//
+// # Cost
+//
+// Extract runs in time linear in the length of the text: every stage works
+// sentence by sentence or over sorted spans, and pattern matching uses RE2.
+package extract
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mosaic-intel/mosaic/internal/extract/gazetteer"
+	"github.com/mosaic-intel/mosaic/internal/extract/ner"
+	"github.com/mosaic-intel/mosaic/internal/extract/rules"
+	"github.com/mosaic-intel/mosaic/internal/extract/tokenize"
+)
+
+// Span is a half-open byte span [Start, End) into the text.
+type Span struct {
+	Start int `json:"start"`
+	End   int `json:"end"` // exclusive
+}
+
+// Entity types.
+const (
+	PER      = "PER"
+	ORG      = "ORG"
+	LOC      = "LOC"
+	MISC     = "MISC"
+	DATE     = "DATE"
+	TIME     = "TIME"
+	MONEY    = "MONEY"
+	QUANTITY = "QUANTITY"
+	PERCENT  = "PERCENT"
+	PHONE    = "PHONE"
+	EMAIL    = "EMAIL"
+	DOCNUM   = "DOCNUM"
+	VEHREG   = "VEHREG"
+	IBAN     = "IBAN"
+)
+
+// Entity is one mention.
+type Entity struct {
+	Type string `json:"type"`
+	Span
+	Text string `json:"text"`
+	// Normalized is the ISO 8601 value of a DATE or TIME, the canonical
+	// form of an identifier, or empty.
+	Normalized string `json:"normalized,omitempty"`
+	Sentence   int    `json:"sentence"`
+	// Cluster chains mentions of one referent within the document: the
+	// same Cluster means the same referent ("Abedi" after "Salman Abedi").
+	Cluster int `json:"cluster"`
+}
+
+// Alias says that Entities[Alias] is another name of Entities[Entity].
+type Alias struct {
+	Entity   int  `json:"entity"`
+	Alias    int  `json:"alias"`
+	Evidence Span `json:"evidence"`
+	// Kind is how the alias was written: "parenthesis", "aka", "acronym",
+	// "or", "so-called".
+	Kind string `json:"kind,omitempty"`
+}
+
+// Relation predicates.
+const (
+	MemberOf         = "member_of"
+	AffiliatedWith   = "affiliated_with"
+	SupporterOf      = "supporter_of"
+	LeaderOf         = "leader_of"
+	FamilyOf         = "family_of"
+	CommunicatedWith = "communicated_with"
+	Met              = "met"
+	Visited          = "visited"
+	TravelledTo      = "travelled_to"
+	LocatedIn        = "located_in"
+	Title            = "title"
+	EmployedAs       = "employed_as"
+	Arrested         = "arrested"
+	Charged          = "charged"
+	Convicted        = "convicted"
+	Released         = "released"
+)
+
+// Relation is a typed link between two entities found in one sentence.
+type Relation struct {
+	Subject int `json:"subject"`
+	// Object is an index into Entities, or -1 when the relation has no
+	// entity object (a title held, an arrest with no place).
+	Object     int     `json:"object"`
+	Predicate  string  `json:"predicate"`
+	Detail     string  `json:"detail,omitempty"` // "brother", "Director of National Intelligence"
+	Confidence float64 `json:"confidence"`
+	Evidence   Span    `json:"evidence"` // the sentence
+}
+
+// Event types.
+const (
+	EventAttack     = "attack"
+	EventPlotFoiled = "plot_foiled"
+	EventArrest     = "arrest"
+	EventTravel     = "travel"
+	EventDeployment = "deployment"
+)
+
+// Event is something that happened, found from a trigger word.
+type Event struct {
+	Type         string         `json:"type"`
+	Trigger      Span           `json:"trigger"`
+	Date         string         `json:"date,omitempty"` // ISO 8601 when known
+	Place        int            `json:"place"`          // index into Entities, -1 if none
+	Participants []int          `json:"participants,omitempty"`
+	Figures      map[string]int `json:"figures,omitempty"` // killed, injured, plots
+	Evidence     Span           `json:"evidence"`
+}
+
+// Result is everything found in one text.
+type Result struct {
+	Sentences []Span     `json:"sentences"`
+	Entities  []Entity   `json:"entities"`
+	Aliases   []Alias    `json:"aliases"`
+	Relations []Relation `json:"relations"`
+	Events    []Event    `json:"events"`
+}
+
+// Extractor holds the loaded models. Use New.
+type Extractor struct {
+	gaz    *gazetteer.Gazetteer
+	tagger *ner.Tagger
+	rules  *rules.Matcher
+}
+
+// New loads the embedded gazetteers and NER model.
+func New() (*Extractor, error) {
+	g, err := gazetteer.New()
+	if err != nil {
+		return nil, fmt.Errorf("extract: %w", err)
+	}
+	t, err := ner.Default(g)
+	if err != nil {
+		return nil, fmt.Errorf("extract: %w", err)
+	}
+	return &Extractor{gaz: g, tagger: t, rules: rules.New()}, nil
+}
+
+// Tagger returns the NER tagger (for CoNLL-format tagging and evaluation).
+func (x *Extractor) Tagger() *ner.Tagger { return x.tagger }
+
+// doc is the working state of one extraction.
+type doc struct {
+	text  string
+	date  time.Time
+	toks  []tokenize.Token
+	sents []tokenize.Sentence
+	res   *Result
+	// tokSent maps a token to its sentence (-1 outside sentences).
+	tokSent []int
+	gaz     *gazetteer.Gazetteer
+}
+
+// Extract reads text written on docDate (zero if unknown).
+func (x *Extractor) Extract(text string, docDate time.Time) *Result {
+	d := &doc{text: text, date: docDate, res: &Result{}, gaz: x.gaz}
+	d.toks = tokenize.Tokenize(text)
+	d.sents = tokenize.Sentences(text, d.toks)
+	d.tokSent = make([]int, len(d.toks))
+	for i := range d.tokSent {
+		d.tokSent[i] = -1
+	}
+	nd := make(ner.Doc, len(d.sents))
+	for si, s := range d.sents {
+		d.res.Sentences = append(d.res.Sentences, Span(s.Span))
+		words := make([]string, 0, s.Last-s.First)
+		for i := s.First; i < s.Last; i++ {
+			d.tokSent[i] = si
+			words = append(words, NormalizeToken(d.toks[i].Text))
+		}
+		nd[si] = caseRuns(words)
+	}
+	var ents []Entity
+	for si, es := range x.tagger.Tag(nd) {
+		s := d.sents[si]
+		for _, e := range es {
+			a, b := d.toks[s.First+e.Start], d.toks[s.First+e.End-1]
+			ents = append(ents, Entity{Type: e.Type, Span: Span{a.Start, b.End}, Sentence: si})
+		}
+	}
+	ents = d.trimEntities(ents)
+	ents = d.mergeRules(ents, x.rules.Find(text, docDate))
+	ents = d.propagateNames(ents)
+	ents = d.findOrgNames(ents)
+	ents = d.trimEntities(ents)
+	ents = d.agencyCodes(ents)
+	d.placesAfterPrepositions(ents)
+	for i := range ents {
+		ents[i].Text = text[ents[i].Start:ents[i].End]
+	}
+	d.res.Entities = ents
+	d.findAliases()
+	d.cluster()
+	d.findRelations()
+	d.findEvents()
+	d.anchorRelativeDates()
+	return d.res
+}
+
+// NormalizeToken maps typographic variants to the plain forms the tagger
+// was trained on (CoNLL-2003 Reuters text): curly quotes, dashes.
+func NormalizeToken(w string) string {
+	switch w {
+	case "“", "”", "„", "«", "»", "″":
+		return "\""
+	case "‘", "’", "‚", "′":
+		return "'"
+	case "—", "–", "―", "‒":
+		return "-"
+	case "…":
+		return "..."
+	}
+	if strings.ContainsAny(w, "’‘") {
+		w = strings.NewReplacer("’", "'", "‘", "'").Replace(w)
+	}
+	return w
+}
+
+// trimEntities drops trailing possessives or punctuation that name
+// entities may include, titles before person names, and names with no
+// letter. Other entities pass unchanged.
+func (d *doc) trimEntities(ents []Entity) []Entity {
+	out := ents[:0]
+	for _, e := range ents {
+		if !isName(e.Type) {
+			out = append(out, e)
+			continue
+		}
+		t := d.text[e.Start:e.End]
+		endsSentence := e.Sentence >= 0 && e.Sentence < len(d.sents) && e.End == d.sents[e.Sentence].End
+		for _, suf := range []string{"'s", "’s", "'", "’", ".", ","} {
+			if strings.HasSuffix(t, suf) && len(t) > len(suf) && !(suf == "." && isAbbrevEnd(t) && !(endsSentence && !strings.Contains(t[:len(t)-1], "."))) {
+				e.End -= len(suf)
+				t = t[:len(t)-len(suf)]
+			}
+		}
+		if !strings.ContainsFunc(t, unicode.IsLetter) {
+			continue
+		}
+		if e.Type == PER {
+			e.Start = d.skipTitles(e.Start, e.End)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// skipTitles moves start past leading titles and ranks ("Mr", "Maj Gen",
+// "L/Cpl"), keeping at least one word: person entities are the name alone,
+// as in CoNLL; the title is kept by title relations.
+func (d *doc) skipTitles(start, end int) int {
+	for {
+		rest := d.text[start:end]
+		sp := strings.IndexAny(rest, " \u00a0")
+		if sp <= 0 {
+			return start
+		}
+		w := rest[:sp]
+		if d.gaz == nil || d.gaz.Lookup(w)&(1<<gazetteer.Title|1<<gazetteer.Rank) == 0 {
+			return start
+		}
+		next := start + sp
+		for next < end && (d.text[next] == ' ') {
+			next++
+		}
+		if next >= end {
+			return start
+		}
+		start = next
+	}
+}
+
+func isAbbrevEnd(t string) bool {
+	// "U.S." and "Inc." keep their period.
+	i := strings.LastIndexAny(t[:len(t)-1], ". ")
+	w := t[i+1 : len(t)-1]
+	return utf8.RuneCountInString(w) <= 3
+}
+
+// mergeRules adds the rule matches. A rule match wins over an overlapping
+// tagger entity unless the tagger's entity strictly contains it (a year
+// inside "Euro 2016").
+func (d *doc) mergeRules(ents []Entity, ms []rules.Match) []Entity {
+	sort.Slice(ents, func(i, j int) bool { return ents[i].Start < ents[j].Start })
+	var out []Entity
+	drop := make([]bool, len(ents))
+	j := 0
+	for _, m := range ms {
+		// Move j to the first tagger entity that may overlap m.
+		for j < len(ents) && ents[j].End <= m.Start {
+			j++
+		}
+		keep := true
+		for k := j; k < len(ents) && ents[k].Start < m.End; k++ {
+			e := ents[k]
+			contains := e.Start <= m.Start && m.End <= e.End && e.End-e.Start > m.End-m.Start
+			if contains && (m.Type == DATE || m.Type == QUANTITY || m.Type == MONEY || m.Type == VEHREG || m.Type == DOCNUM) {
+				keep = false
+			} else {
+				drop[k] = true
+			}
+		}
+		if !keep {
+			continue
+		}
+		si := d.sentenceAt(m.Start)
+		if si < 0 {
+			continue
+		}
+		out = append(out, Entity{Type: m.Type, Span: Span{m.Start, m.End}, Normalized: m.Normalized, Sentence: si})
+	}
+	for k, e := range ents {
+		if !drop[k] {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out
+}
+
+// sentenceAt returns the sentence holding byte offset off, or -1.
+func (d *doc) sentenceAt(off int) int {
+	i := sort.Search(len(d.sents), func(i int) bool { return d.sents[i].End > off })
+	if i < len(d.sents) && d.sents[i].Start <= off {
+		return i
+	}
+	return -1
+}
+
+// tokenAt returns the index of the first token ending after off.
+func (d *doc) tokenAt(off int) int {
+	return sort.Search(len(d.toks), func(i int) bool { return d.toks[i].End > off })
+}
+
+// personCue and personBefore are contexts that only people take: "X was
+// seen", "X spent several hours", "X, aged 34", "a friend of X".
+var (
+	personCue    = regexp.MustCompile(`^(?:\s+(?:has been seen|had been seen|was seen|is seen|spent|belongs to|is a member of|was born|is married|was married|, a friend of|, who is|, aged)\b|\s*, \d{1,2}, )`)
+	personBefore = regexp.MustCompile(`\b(?:a friend of|the wife of|the husband of|the son of|the daughter of|the brother of|the sister of|visited by|accompanied by)\s+$`)
+)
+
+// propagateNames applies document-level consistency: a capitalised token
+// that repeats the surname of a person named in full earlier ("Abedi"
+// after "Salman Abedi") is that person, whatever the tagger said.
+func (d *doc) propagateNames(ents []Entity) []Entity {
+	// Words after a courtesy title ("Ms Greco") are surnames of people.
+	titled := map[string]bool{}
+	for t := 0; t+1 < len(d.toks); t++ {
+		switch strings.TrimSuffix(d.toks[t].Text, ".") {
+		case "Mr", "Mrs", "Ms", "Miss", "Dr", "Mx":
+			if w := d.toks[t+1].Text; capitalised(w) {
+				titled[w] = true
+			}
+		}
+	}
+	for k := range ents {
+		e := &ents[k]
+		if e.Type == PER || !isName(e.Type) {
+			continue
+		}
+		ws := strings.Fields(d.text[e.Start:e.End])
+		last := ws[len(ws)-1]
+		if d.gaz == nil || d.gaz.Lookup(last)&(1<<gazetteer.OrgSuffix|1<<gazetteer.OrgWord) != 0 {
+			continue
+		}
+		// "Ms Greco" elsewhere, or a given name first ("Federica Greco"):
+		// a person, whatever the tagger said.
+		given := len(ws) >= 2 && len(ws) <= 4 && d.gaz.Lookup(ws[0])&(1<<gazetteer.FirstName) != 0 &&
+			d.gaz.Lookup(ws[0])&(1<<gazetteer.City|1<<gazetteer.Country|1<<gazetteer.Region) == 0
+		if titled[last] || given || personCue.MatchString(d.text[e.End:min(len(d.text), e.End+40)]) ||
+			personBefore.MatchString(d.text[max(0, e.Start-30):e.Start]) {
+			e.Type = PER
+		}
+	}
+	d.extendNamesLeft(ents)
+	surnames := map[string]bool{}
+	for w := range titled {
+		surnames[w] = true
+	}
+	for _, e := range ents {
+		if e.Type != PER {
+			continue
+		}
+		ws := strings.Fields(d.text[e.Start:e.End])
+		if len(ws) >= 2 {
+			surnames[ws[len(ws)-1]] = true
+		}
+	}
+	if len(surnames) == 0 {
+		return ents
+	}
+	covered := make(map[int]int, len(ents)) // token -> entity index
+	for k, e := range ents {
+		for t := d.tokenAt(e.Start); t < len(d.toks) && d.toks[t].Start < e.End; t++ {
+			covered[t] = k
+		}
+	}
+	var add []Entity
+	for t, tk := range d.toks {
+		if !surnames[tk.Text] || d.tokSent[t] < 0 {
+			continue
+		}
+		if k, ok := covered[t]; ok {
+			e := &ents[k]
+			// A one-token entity that is just the surname becomes PER.
+			if e.Start == tk.Start && e.End == tk.End && (e.Type == ORG || e.Type == LOC || e.Type == MISC) {
+				e.Type = PER
+			}
+			continue
+		}
+		add = append(add, Entity{Type: PER, Span: Span{tk.Start, tk.End}, Sentence: d.tokSent[t]})
+	}
+	if len(add) == 0 {
+		return ents
+	}
+	ents = append(ents, add...)
+	sort.Slice(ents, func(i, j int) bool { return ents[i].Start < ents[j].Start })
+	return ents
+}
+
+// extendNamesLeft takes into a person's name the capitalised word or
+// initial right before it that the tagger left out ("Farhiya" of "Farhiya
+// Xasan Barre", "S." of "S. Lucy Gallagher"), unless that word is a title,
+// a place, a nationality, or part of another entity.
+func (d *doc) extendNamesLeft(ents []Entity) {
+	if d.gaz == nil {
+		return
+	}
+	const not = 1<<gazetteer.Title | 1<<gazetteer.Rank | 1<<gazetteer.Country | 1<<gazetteer.Region | 1<<gazetteer.City | 1<<gazetteer.Demonym | 1<<gazetteer.OrgSuffix | 1<<gazetteer.OrgWord
+	for k := range ents {
+		e := &ents[k]
+		if e.Type != PER || !strings.Contains(d.text[e.Start:e.End], " ") {
+			continue
+		}
+		t := d.tokenAt(e.Start)
+		if t == 0 || d.toks[t].NewlineBefore > 0 || d.tokSent[t-1] != d.tokSent[t] {
+			continue
+		}
+		p := d.toks[t-1]
+		if p.End+1 != e.Start || d.text[p.End] != ' ' || !capitalised(p.Text) || d.gaz.Lookup(p.Text)&not != 0 {
+			continue
+		}
+		if k > 0 && ents[k-1].End > p.Start {
+			continue
+		}
+		if sentenceStart[strings.ToLower(p.Text)] {
+			continue
+		}
+		// The end of a role ("Secretary of State for Defence Gavin ...").
+		if t >= 2 && d.tokSent[t-2] == d.tokSent[t] {
+			switch strings.ToLower(d.toks[t-2].Text) {
+			case "of", "for", "the", "'s", "’s":
+				continue
+			}
+		}
+		e.Start = p.Start
+	}
+}
+
+// sentenceStart holds capitalised words that begin sentences and are no
+// part of names.
+var sentenceStart = map[string]bool{
+	"the": true, "a": true, "an": true, "on": true, "in": true, "at": true, "by": true, "and": true, "but": true,
+	"when": true, "while": true, "after": true, "before": true, "yesterday": true, "today": true, "then": true,
+	"meanwhile": true, "however": true, "officers": true, "police": true, "detectives": true, "suspect": true,
+	"witness": true, "both": true, "neither": true, "later": true, "earlier": true, "since": true, "as": true,
+	"if": true, "although": true, "he": true, "she": true, "they": true, "we": true, "i": true, "it": true,
+	"this": true, "that": true, "there": true, "his": true, "her": true, "their": true, "our": true, "my": true,
+	"with": true, "from": true, "for": true, "to": true, "of": true, "said": true, "says": true, "according": true,
+}

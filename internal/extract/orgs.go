@@ -1,0 +1,250 @@
+package extract
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mosaic-intel/mosaic/internal/extract/gazetteer"
+)
+
+func capitalised(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r)
+}
+
+var nameJoiners = map[string]bool{"of": true, "the": true, "&": true, "and": true, "for": true, "de": true, "al": true}
+
+// groupIntro finds names introduced as groups: "linked to the Seventh
+// Column", "members of the Red Harbour Collective".
+var groupIntro = regexp.MustCompile(`\b(?:members? of|supporters? of|linked to|links to|associated with|affiliated (?:to|with)|connected to|allegiance to|joined|loyal to|belong(?:ed|s|ing)? to|recruited (?:by|into)|cell of)\s+(?:the\s+)?((?:\p{Lu}[\p{L}\-']+\s+(?:of\s+the\s+|of\s+)?){0,4}\p{Lu}[\p{L}\-']+)`)
+
+// prisonRe finds UK prison names ("HMP Marsh Lane"), which are places.
+var prisonRe = regexp.MustCompile(`\bHMP(?:YOI)? (?:\p{Lu}[\p{L}'\-]+)(?: \p{Lu}[\p{L}'\-]+){0,2}`)
+
+// findOrgNames adds organisations the tagger split or missed: runs of
+// capitalised words ending in an organisation word ("Liverpool Garden
+// Centre", "Lakeside Print Ltd") and names introduced as groups. They
+// replace the name entities they cover.
+func (d *doc) findOrgNames(ents []Entity) []Entity {
+	type typed struct {
+		Span
+		typ string
+	}
+	var add []typed
+	for _, s := range d.sents {
+		i := s.First
+		for i < s.Last {
+			if !capitalised(d.toks[i].Text) {
+				i++
+				continue
+			}
+			j := i + 1
+			lastCap := i
+			for j < s.Last {
+				w := d.toks[j].Text
+				if capitalised(w) {
+					lastCap = j
+					j++
+					continue
+				}
+				if nameJoiners[strings.ToLower(w)] && j+1 < s.Last && capitalised(d.toks[j+1].Text) {
+					j++
+					continue
+				}
+				break
+			}
+			// Find the last org word in the run and end the name there.
+			end := -1
+			for k := lastCap; k > i; k-- {
+				if d.gaz != nil && d.gaz.Lookup(d.toks[k].Text)&(1<<gazetteer.OrgSuffix|1<<gazetteer.OrgWord) != 0 {
+					end = k
+					break
+				}
+			}
+			start := i
+			if strings.EqualFold(d.toks[start].Text, "the") {
+				start++
+			}
+			if end > start {
+				add = append(add, typed{Span{d.toks[start].Start, d.toks[end].End}, ORG})
+			}
+			i = lastCap + 1
+		}
+	}
+	for _, m := range groupIntro.FindAllStringSubmatchIndex(d.text, -1) {
+		add = append(add, typed{Span{m[2], m[3]}, ORG})
+	}
+	for _, m := range prisonRe.FindAllStringIndex(d.text, -1) {
+		add = append(add, typed{Span{m[0], m[1]}, LOC})
+	}
+	if len(add) == 0 {
+		return ents
+	}
+	sort.Slice(add, func(i, j int) bool { return add[i].Start < add[j].Start })
+	drop := make([]bool, len(ents))
+	var out []Entity
+	for _, a := range add {
+		si := d.sentenceAt(a.Start)
+		if si < 0 || d.sentenceAt(a.End-1) != si {
+			continue
+		}
+		lo := sort.Search(len(ents), func(k int) bool { return ents[k].End > a.Start })
+		ok := true
+		var covered []int
+		for k := lo; k < len(ents) && ents[k].Start < a.End; k++ {
+			e := ents[k]
+			if e.Start < a.Start || e.End > a.End || !isName(e.Type) {
+				ok = false
+				break
+			}
+			if e.Start == a.Start && e.End == a.End && e.Type == a.typ {
+				ok = false // already found
+				break
+			}
+			covered = append(covered, k)
+		}
+		if !ok {
+			continue
+		}
+		for _, k := range covered {
+			drop[k] = true
+		}
+		out = append(out, Entity{Type: a.typ, Span: a.Span, Sentence: si})
+	}
+	for k, e := range ents {
+		if !drop[k] {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	// Candidates may overlap each other: keep the first of overlapping ones.
+	res := out[:0]
+	for _, e := range out {
+		if n := len(res); n > 0 && e.Start < res[n-1].End {
+			continue
+		}
+		res = append(res, e)
+	}
+	return res
+}
+
+// caseRuns returns the tagger's view of a sentence's words: runs of two or
+// more all-capital words (3+ letters) in a mixed-case sentence are written
+// in title case ("ROSA MORENO SERRANO" -> "Rosa Moreno Serrano"), as the
+// tagger learnt names from mixed-case text.
+func caseRuns(words []string) []string {
+	isCaps := func(w string) bool {
+		n := 0
+		for _, r := range w {
+			if unicode.IsLower(r) || unicode.IsDigit(r) {
+				return false
+			}
+			if unicode.IsLetter(r) {
+				n++
+			}
+		}
+		return n >= 3
+	}
+	lower := 0
+	for _, w := range words {
+		if r, _ := utf8.DecodeRuneInString(w); unicode.IsLower(r) {
+			lower++
+		}
+	}
+	if lower*3 < len(words) {
+		return words // a headline or all-caps text: leave it
+	}
+	for i := 0; i < len(words); {
+		j := i
+		for j < len(words) && isCaps(words[j]) {
+			j++
+		}
+		if j-i >= 2 {
+			for k := i; k < j; k++ {
+				r, sz := utf8.DecodeRuneInString(words[k])
+				words[k] = string(r) + strings.ToLower(words[k][sz:])
+			}
+		}
+		if j == i {
+			j++
+		}
+		i = j
+	}
+	return words
+}
+
+// placesAfterPrepositions retypes a one-word ORG that the gazetteers know
+// as a place and that follows "in", "at", "near" or "from" ("a cafe in
+// Leeds"): news-trained taggers often read city names as sports clubs.
+func (d *doc) placesAfterPrepositions(ents []Entity) {
+	if d.gaz == nil {
+		return
+	}
+	const places = 1<<gazetteer.City | 1<<gazetteer.Country | 1<<gazetteer.Region
+	for i := range ents {
+		e := &ents[i]
+		if e.Type != ORG || strings.ContainsRune(d.text[e.Start:e.End], ' ') {
+			continue
+		}
+		if d.gaz.Lookup(d.text[e.Start:e.End])&places == 0 {
+			continue
+		}
+		t := d.tokenAt(e.Start)
+		if t == 0 {
+			continue
+		}
+		switch strings.ToLower(d.toks[t-1].Text) {
+		case "in", "at", "near", "from", "to", "into", "outside", "across":
+			e.Type = LOC
+		}
+	}
+}
+
+// agencyCode matches short capital codes with a number ("MI5", "GCHQ" has
+// none): agencies and units are often named so.
+var agencyCode = regexp.MustCompile(`^\p{Lu}{2,4}[0-9]{1,2}$`)
+
+var agencyCues = map[string]bool{
+	"agent": true, "agents": true, "chief": true, "officers": true, "officer": true, "intelligence": true,
+	"investigation": true, "investigators": true, "spokesman": true, "spokeswoman": true, "director": true,
+	"police": true, "agency": true, "service": true, "services": true,
+}
+
+// agencyCodes adds, as ORG, capital codes with a number that the tagger
+// left out when one of their mentions stands next to an agency word ("an
+// MI5 agent", "police and MI5"); every mention of the code is added.
+func (d *doc) agencyCodes(ents []Entity) []Entity {
+	covered := func(t int) bool {
+		k := sort.Search(len(ents), func(i int) bool { return ents[i].End > d.toks[t].Start })
+		return k < len(ents) && ents[k].Start < d.toks[t].End
+	}
+	byText := map[string][]int{}
+	cued := map[string]bool{}
+	for t, tk := range d.toks {
+		if d.tokSent[t] < 0 || !agencyCode.MatchString(tk.Text) || covered(t) {
+			continue
+		}
+		byText[tk.Text] = append(byText[tk.Text], t)
+		for k := max(0, t-2); k < min(len(d.toks), t+3); k++ {
+			if k != t && (agencyCues[strings.ToLower(d.toks[k].Text)] || groupCues[strings.ToLower(d.toks[k].Text)]) {
+				cued[tk.Text] = true
+			}
+		}
+	}
+	if len(cued) == 0 {
+		return ents
+	}
+	for w, ts := range byText {
+		if !cued[w] {
+			continue
+		}
+		for _, t := range ts {
+			ents = append(ents, Entity{Type: ORG, Span: Span{d.toks[t].Start, d.toks[t].End}, Sentence: d.tokSent[t]})
+		}
+	}
+	sort.Slice(ents, func(i, j int) bool { return ents[i].Start < ents[j].Start })
+	return ents
+}

@@ -1,0 +1,31 @@
+package names
+
+// nearOrgWord returns RoleLegal or RoleGeneric when the folded token w,
+// of five letters or more and not itself in the tables, is one edit (a
+// swap of neighbouring letters counting as one) from a legal form or
+// generic organisation word of five letters or more ("compnay",
+// "industreis"); RolePart otherwise. Misspelt, such words would otherwise
+// count as a rare identifying part of an organisation's name.
+func (t *tables) nearOrgWord(w string) Role {
+	if len(w) < 5 || t.legal[w] || t.generic[w] {
+		return RolePart
+	}
+	for x := range t.legal {
+		if len(x) >= 5 && abs(len(x)-len(w)) <= 1 && osaDistance(w, x) <= 1 {
+			return RoleLegal
+		}
+	}
+	for x := range t.generic {
+		if len(x) >= 5 && abs(len(x)-len(w)) <= 1 && osaDistance(w, x) <= 1 {
+			return RoleGeneric
+		}
+	}
+	return RolePart
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

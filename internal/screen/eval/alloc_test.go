@@ -1,0 +1,21 @@
+package eval
+
+import (
+	"testing"
+
+	"github.com/mosaic-intel/mosaic/internal/screen"
+)
+
+// BenchmarkScreenUN screens mixed perturbed and generated names against
+// the UN list, one query per iteration.
+func BenchmarkScreenUN(b *testing.B) {
+	entries := loadUN(b)
+	ix := screen.NewIndex()
+	ix.ReplaceList("un", entries)
+	qs := SpeedQueries(entries, 4000, 12)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ix.Screen(qs[i%len(qs)])
+	}
+}

@@ -1,0 +1,113 @@
+package eval
+
+import (
+	"encoding/json"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mosaic-intel/mosaic/internal/screen"
+	"github.com/mosaic-intel/mosaic/internal/shareddata"
+)
+
+// TestDiagnose lists the tuning half's misses and false alerts with their
+// explanations (MOSAIC_DIAG=1; the test half is not looked at).
+func TestDiagnose(t *testing.T) {
+	if os.Getenv("MOSAIC_DIAG") == "" {
+		t.Skip("MOSAIC_DIAG not set")
+	}
+	entries := loadUN(t)
+	ix := screen.NewIndex()
+	ix.ReplaceList("un", entries)
+	pq := Positives(entries, TunePart, TunePosSeed, V2)
+	pos := Run(ix, pq)
+	nq := Negatives(entries, 50000, TuneNegSeed, V2)
+	neg := Run(ix, nq)
+	th := screen.DefaultThreshold
+	byID := map[string]string{}
+	for _, e := range entries {
+		byID[e.EntryID] = latinName(e)
+	}
+	for i, o := range pos {
+		if o.True >= th {
+			continue
+		}
+		q := pq[i].Query
+		q.MinScore = 0.01
+		q.Limit = 50
+		var ex []string
+		for _, h := range ix.Screen(q) {
+			if h.EntryID == pq[i].EntryID {
+				ex = h.Explanation
+				break
+			}
+		}
+		t.Logf("MISS %-16s %.3f (other %.3f) %q -> %s %q\n\t%s", pq[i].Kind, o.True, o.Other, q.Name, pq[i].EntryID, byID[pq[i].EntryID], strings.Join(ex, "\n\t"))
+	}
+	type fa struct {
+		s    float64
+		line string
+	}
+	var fas []fa
+	for i, o := range neg {
+		if o.Other < th-0.1 {
+			continue
+		}
+		h := ix.Screen(screen.Query{Name: nq[i].Query.Name, Schema: nq[i].Query.Schema, MinScore: 0.01, Limit: 1})
+		fas = append(fas, fa{o.Other, "NEG " + strings.Repeat("*", b2i(o.Other >= th)) + " " + fmt3(o.Other) + " " + nq[i].Query.Name + " -> " + h[0].EntryID + " " + h[0].Matched + "\n\t" + strings.Join(h[0].Explanation, "\n\t")})
+	}
+	sort.Slice(fas, func(i, j int) bool { return fas[i].s > fas[j].s })
+	for _, f := range fas {
+		t.Log(f.line)
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func fmt3(f float64) string { return strings.TrimRight(strings.TrimRight(strconvF(f), "0"), ".") }
+
+func strconvF(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) }
+
+// TestDiagTrainEval trains on the tuning half and prints the tuning-half
+// figures (MOSAIC_DIAG=train; MOSAIC_MODEL=out.json writes the model).
+func TestDiagTrainEval(t *testing.T) {
+	if os.Getenv("MOSAIC_DIAG") != "train" {
+		t.Skip("MOSAIC_DIAG=train not set")
+	}
+	entries := loadUN(t)
+	r, err := LoadRenderer(shareddata.Path(t, "data/screening/variants"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := screen.DefaultModel()
+	if os.Getenv("MOSAIC_NOTRAIN") == "" {
+		m, err = Train(entries, TrainOptions{Renderer: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(m.Note)
+		if p := os.Getenv("MOSAIC_MODEL"); p != "" {
+			b, _ := json.MarshalIndent(m, "", "  ")
+			os.WriteFile(p, append(b, '\n'), 0o644)
+		}
+	}
+	ix := screen.NewIndex()
+	ix.SetModel(m)
+	ix.ReplaceList("un", entries)
+	rep := Evaluate(ix, entries, Options{Model: m, Renderer: r})
+	var b strings.Builder
+	rep.Write(&b)
+	os.WriteFile("/tmp/sdiag/last_eval.txt", []byte(b.String()), 0o644)
+	for _, l := range strings.Split(b.String(), "\n")[2:4] {
+		t.Log(l)
+	}
+	rc, _ := Rates(rep.TunePos, nil, screen.DefaultThreshold)
+	t.Logf("tuning recall at default %.4f", rc)
+}

@@ -1,0 +1,262 @@
+// Package screen matches names (with a date of birth, a country and
+// document numbers when known) against watch-list entries.
+//
+// An Index holds the entries of several lists. Each entry's names are
+// parsed by package names into tokens; every distinct token goes into a
+// dictionary with retrieval keys (its canonical variant, its phonetic key
+// and deletions of it, its text and one- and two-letter deletions of it),
+// and postings map each identifying token to the names that hold it.
+//
+// Screen parses the query, finds the dictionary tokens close to each query
+// token, and gathers the names that hold at least half of the query's
+// rarity-weighted parts: query parts are taken rarest first, and once the
+// parts left could not lift a new name to that share they only check the
+// names already gathered (the MaxScore method of search engines), so common
+// given names never cost a pass over their long postings. The best of
+// those names are aligned part by part with the query (in any order,
+// allowing initials, nicknames, spelling and script variants, and parts
+// written joined or apart) and scored by a logistic model over features of
+// the alignment (see Model), adjusted by date of birth, country and
+// identifiers.
+//
+// # Concurrency
+//
+// An Index is safe for concurrent use: any number of Screen calls run in
+// parallel under a read lock; Upsert, Remove and ReplaceList take the write
+// lock briefly per entry, so lists are updated as diffs without a rebuild
+// and without stopping readers for long.
+//
+// # Memory
+//
+// Entries and names are kept in large slices of plain values (store.go):
+// a million names cost a few hundred megabytes and give the garbage
+// collector almost nothing to scan.
+package screen
+
+import (
+	"github.com/mosaic-intel/mosaic/internal/names"
+	"github.com/mosaic-intel/mosaic/internal/watchlist"
+)
+
+// Query is one name to screen, with what else is known of its bearer.
+type Query struct {
+	Name        string
+	Schema      watchlist.Schema // "" matches every schema
+	BirthDate   string           // "YYYY-MM-DD", "YYYY-MM" or "YYYY"; optional
+	Country     string           // nationality or document country, ISO alpha-2 or a name; optional
+	Identifiers []string         // document numbers; optional
+	Limit       int              // maximum hits; default 10
+	MinScore    float64          // hits below are dropped; default DefaultThreshold
+}
+
+// DefaultThreshold is the score at and above which a hit is reported by
+// default: the operating point measured in docs/benchmarks/screen.md. The
+// model's intercept is set when it is trained so that this threshold
+// keeps false alerts at 0.1% on the tuning half of the labelled set.
+const DefaultThreshold = 0.82
+
+// Hit is one matching entry.
+type Hit struct {
+	List        string   `json:"list"`
+	EntryID     string   `json:"entry_id"`
+	Schema      string   `json:"schema"`
+	Caption     string   `json:"caption"`
+	Matched     string   `json:"matched"` // the entry's name that matched best
+	Score       float64  `json:"score"`   // in [0,1]; rises with the odds of a true match
+	Explanation []string `json:"explanation"`
+}
+
+const (
+	maxQueryParts = 16   // query parts beyond are ignored
+	gateShare     = 0.5  // share of the query's weight a candidate must hold
+	minTokenSim   = 0.7  // dictionary tokens below are not matches
+	maxCandidates = 50   // names fully scored per query
+	postMinSim    = 0.70 // matches below do not count towards the gate
+	strongSim     = 0.97 // matches at or above count in full when ranking candidates
+)
+
+// qtok is a query part with its matching dictionary tokens.
+type qtok struct {
+	tok     names.Token
+	weight  float64
+	matches []tokMatch
+}
+
+// Screen returns the entries matching q, best first.
+func (ix *Index) Screen(q Query) []Hit {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	minScore := q.MinScore
+	if minScore == 0 {
+		minScore = DefaultThreshold
+	}
+	var hits []Hit
+	ix.query(q, func(pq names.Name, qv facts, s *scratch) {
+		best := ix.scoreAll(pq, q.Schema, qv, s)
+		for i := range best {
+			if best[i].score >= minScore {
+				hits = append(hits, ix.hit(&best[i], s.qts))
+			}
+		}
+	})
+	sortHits(hits)
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	return hits
+}
+
+// scoreAll gathers and scores the candidates of a parsed query, keeping
+// the best name of each entry. The result lives in s.
+func (ix *Index) scoreAll(pq names.Name, schema watchlist.Schema, qv facts, s *scratch) []scored {
+	best := s.best[:0]
+	ix.scoreNames(pq, schema, qv, s, func(sc *scored) {
+		for i := range best {
+			if best[i].ent == sc.ent {
+				if sc.score > best[i].score {
+					best[i] = *sc
+				}
+				return
+			}
+		}
+		best = append(best, *sc)
+	})
+	s.best = best
+	return best
+}
+
+// scoreNames gathers the candidates of a parsed query and calls fn with
+// each name scored.
+func (ix *Index) scoreNames(pq names.Name, schema watchlist.Schema, qv facts, s *scratch, fn func(*scored)) {
+	s.qts = ix.matchTokens(pq, s)
+	ix.prepareSims(s)
+	cands := ix.gather(s, schema)
+	var sc scored
+	sk := schemaCode(schema)
+	consider := func(rid int32) {
+		if !ix.recInfo[rid].ok(sk) {
+			return
+		}
+		if ix.scoreName(s, rid, qv, &sc) {
+			fn(&sc)
+		}
+	}
+	for _, rid := range cands {
+		consider(rid)
+	}
+	// Entries carrying one of the query's identifiers are always scored.
+	for _, id := range qv.ids {
+		ix.byIdent.each(ix.hash.str(id), func(slot int32) bool {
+			er := &ix.ents[slot]
+			for _, rid := range ix.entNames[er.names.off : er.names.off+er.names.n] {
+				if !contains32(cands, rid) {
+					consider(rid)
+				}
+			}
+			return true
+		})
+	}
+}
+
+func contains32(s []int32, v int32) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// matchTokens finds, for every compared query part, the dictionary tokens
+// similar enough to it, and its rarity weight.
+func (ix *Index) matchTokens(pq names.Name, s *scratch) []qtok {
+	out := s.qts[:0]
+	for _, t := range pq.Tokens {
+		if t.Role > names.RoleGeneric {
+			continue
+		}
+		if len(out) == maxQueryParts {
+			break // a name, not a document
+		}
+		qt := qtok{tok: t}
+		if t.Role == names.RolePart || t.Role == names.RoleGeneric {
+			qt.matches = ix.similarTokens(t, s)
+		}
+		qt.weight = ix.queryWeight(&qt)
+		out = append(out, qt)
+	}
+	return out
+}
+
+// queryWeight is the rarity weight of a query part: the idf of its best
+// dictionary matches, a middling weight when it matches nothing, and a
+// small one for initials and generic words.
+func (ix *Index) queryWeight(qt *qtok) float64 {
+	n := ix.live
+	switch qt.tok.Role {
+	case names.RoleInitial:
+		return 1
+	case names.RoleGeneric:
+		return 0.2 * idf(int32(n/100+1), n)
+	}
+	return idf(ix.effectiveDF(qt), n)
+}
+
+// effectiveDF is how many names hold the query part or a close variant of
+// it: the larger of its canonical form's count and the summed counts of
+// dictionary tokens at least 0.9 alike.
+func (ix *Index) effectiveDF(qt *qtok) int32 {
+	df := ix.canonDF[qt.tok.Canon]
+	var sum int32
+	for _, m := range qt.matches {
+		if m.sim >= 0.9 {
+			sum += ix.toks[m.id].df
+		}
+	}
+	if len(qt.matches) == 0 && df == 0 {
+		return int32(ix.live/10000 + 1)
+	}
+	return max(df, sum, 1)
+}
+
+// Candidate is a name scored for a query, with its features: what a
+// model is trained on.
+type Candidate struct {
+	List, EntryID string
+	Name          string // the entry's name
+	Features      Features
+	Evidence      float64 // logits from date of birth, country and identifiers
+	Score         float64
+}
+
+// Candidates returns every name the index scores for q (whatever its
+// score, q.Limit and q.MinScore aside), with its features. Screen keeps
+// the best-scoring name of each entry of these.
+func (ix *Index) Candidates(q Query) []Candidate {
+	var out []Candidate
+	ix.query(q, func(pq names.Name, qv facts, s *scratch) {
+		ix.scoreNames(pq, q.Schema, qv, s, func(sc *scored) {
+			er := &ix.ents[sc.ent]
+			out = append(out, Candidate{List: ix.lists[er.list], EntryID: ix.strs.str(er.id),
+				Name: ix.strs.str(ix.recs[sc.rid].value), Features: sc.feat, Evidence: sc.evidence, Score: sc.score})
+		})
+	})
+	return out
+}
+
+// query parses q and calls fn under the read lock with working memory,
+// unless the index is empty.
+func (ix *Index) query(q Query, fn func(pq names.Name, qv facts, s *scratch)) {
+	pq := names.Parse(q.Name, kindOf(q.Schema))
+	qv := queryFacts(q)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.live == 0 {
+		return
+	}
+	s := ix.getScratch()
+	defer ix.scratch.Put(s)
+	fn(pq, qv, s)
+}

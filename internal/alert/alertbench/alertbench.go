@@ -1,0 +1,452 @@
+// Package alertbench measures how long a record takes to become an alert
+// on the wire: from the moment a record is handed to the store until a
+// client of the server-sent-events stream (GET /api/v1/alerts/stream,
+// over real HTTP on loopback) receives the alert it completes, while
+// records flow in at a fixed rate through the whole embedded pipeline
+// (store, JetStream, extract, resolve, link, screen and rules).
+//
+// # Method
+//
+// A generated world's watch list and person register are loaded first.
+// Then every other record of the world (travel, purchases, vehicle hire,
+// prison visits, communications, referrals), in date order, is committed
+// in small transactions at the target rate and handed to the pipeline,
+// as `mosaic ingest` does. The probes are the records that complete an
+// alert on their own: travel by a watch-listed person, and visits to a
+// prisoner of concern (the rules watchlisted_travel and
+// prison_visit_of_concern). A probe's latency runs from just before its
+// transaction to the arrival of the first event that cites it.
+package alertbench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	mosaic "github.com/mosaic-intel/mosaic"
+	"github.com/mosaic-intel/mosaic/internal/alert/alerteval"
+	"github.com/mosaic-intel/mosaic/internal/daemon"
+	"github.com/mosaic-intel/mosaic/internal/format"
+	"github.com/mosaic-intel/mosaic/internal/gen"
+	"github.com/mosaic-intel/mosaic/internal/httpapi"
+	"github.com/mosaic-intel/mosaic/internal/ingest"
+	"github.com/mosaic-intel/mosaic/internal/mapping"
+	"github.com/mosaic-intel/mosaic/internal/pipeline"
+	"github.com/mosaic-intel/mosaic/internal/store"
+)
+
+// Options configure Run.
+type Options struct {
+	People int    // world size when generating (default 20,000)
+	Seed   uint64 // world seed (default 1)
+	World  string // use this `mosaic gen` output instead
+	Dir    string // scratch directory (required; the data directory goes in it)
+	// Rate is records per second (default 5,000); Duration caps the
+	// streaming phase (default: until the world's records run out).
+	Rate     float64
+	Duration time.Duration
+	// Tick is how often the producer commits what is due (default 20ms).
+	Tick   time.Duration
+	Logger *slog.Logger
+}
+
+// Latency summarises probe latencies in milliseconds.
+type Latency struct {
+	N   int     `json:"n"`
+	P50 float64 `json:"p50_ms"`
+	P90 float64 `json:"p90_ms"`
+	P99 float64 `json:"p99_ms"`
+	Max float64 `json:"max_ms"`
+}
+
+// StageTime is a stage's mean time per batch (load, process, commit).
+type StageTime struct {
+	Stage   string  `json:"stage"`
+	Batches int     `json:"batches"`
+	MeanMS  float64 `json:"mean_batch_ms"`
+	Items   float64 `json:"items"`
+}
+
+// Report is what Run measured.
+type Report struct {
+	World          string      `json:"world"`
+	TargetRate     float64     `json:"target_rate"`
+	Records        int         `json:"records_streamed"`
+	Seconds        float64     `json:"stream_seconds"`
+	AchievedRate   float64     `json:"achieved_rate"`
+	Probes         int         `json:"probes"`
+	ProbesAlerted  int         `json:"probes_alerted"`
+	Latency        Latency     `json:"latency"`
+	Events         int         `json:"events"`
+	BacklogAtEnd   int64       `json:"backlog_at_end"` // items not yet screened when streaming stopped
+	DrainSeconds   float64     `json:"drain_seconds"`
+	Stages         []StageTime `json:"stages"`
+	CPUSeconds     float64     `json:"cpu_seconds"`
+	LoadAverage    string      `json:"load_average"`
+	PreloadRecords int         `json:"preload_records"`
+}
+
+func (o *Options) defaults() error {
+	if o.Dir == "" {
+		return errors.New("alertbench: a scratch directory is required")
+	}
+	if o.People <= 0 {
+		o.People = 20_000
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if o.Rate <= 0 {
+		o.Rate = 5000
+	}
+	if o.Tick <= 0 {
+		o.Tick = 20 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Run runs the benchmark.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	world := o.World
+	if world == "" {
+		world = filepath.Join(o.Dir, "world")
+		if _, err := gen.Generate(ctx, gen.Options{Out: world, People: o.People, Seed: o.Seed}); err != nil {
+			return nil, err
+		}
+	}
+	data := filepath.Join(o.Dir, "data")
+	if err := os.RemoveAll(data); err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	n, err := daemon.Open(ctx, daemon.Config{DataDir: data, Registry: reg, Logger: o.Logger})
+	if err != nil {
+		return nil, err
+	}
+	defer n.Close()
+	if err := n.Start(ctx); err != nil {
+		return nil, err
+	}
+	rep := &Report{World: world, TargetRate: o.Rate}
+
+	// Preload: the watch list and the person register.
+	sum, err := ingest.New(n.Store, n.Pipeline, ingest.Options{}).Ingest(ctx, []string{
+		filepath.Join(world, "watchlist"), filepath.Join(world, "records", "person.csv"), filepath.Join(world, "records", "organization.csv")})
+	if err != nil {
+		return nil, err
+	}
+	if err := n.Pipeline.Wait(ctx, sum.LastSeq, nil); err != nil {
+		return nil, err
+	}
+	rep.PreloadRecords = sum.Added
+
+	items, sources, err := streamItems(ctx, world)
+	if err != nil {
+		return nil, err
+	}
+	probes, err := probeRecords(world)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.Store.Update(ctx, func(tx store.Tx) error {
+		for _, s := range sources {
+			if err := tx.PutSource(ctx, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+
+	// The event stream, over real HTTP.
+	api := httpapi.New(httpapi.Config{Store: n.Store, Logger: o.Logger})
+	api.HandleAlerts(httpapi.AlertsConfig{Notifier: n.Alerts.Notifier})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	lis := &listener{in: map[mosaic.ID]time.Time{}, seen: map[mosaic.ID]bool{}}
+	sctx, stopStream := context.WithCancel(ctx)
+	defer stopStream()
+	ready := make(chan error, 1)
+	go lis.run(sctx, "http://"+ln.Addr().String()+"/api/v1/alerts/stream", ready)
+	if err := <-ready; err != nil {
+		return nil, err
+	}
+
+	// Stream at the target rate.
+	cpu0 := cpuTime()
+	start := time.Now()
+	t := time.NewTicker(o.Tick)
+	defer t.Stop()
+	sent := 0
+	var lastSeq int64
+	for sent < len(items) {
+		elapsed := time.Since(start)
+		if o.Duration > 0 && elapsed > o.Duration {
+			break
+		}
+		due := min(int(o.Rate*elapsed.Seconds()), len(items)) - sent
+		if due > 0 {
+			batch := items[sent : sent+due]
+			in := time.Now()
+			if err := n.Store.Update(ctx, func(tx store.Tx) error {
+				_, err := tx.PutItems(ctx, batch)
+				return err
+			}); err != nil {
+				return nil, fmt.Errorf("store batch: %w", err)
+			}
+			var seqs []int64
+			lis.mu.Lock()
+			for _, it := range batch {
+				seqs = append(seqs, it.Seq)
+				lastSeq = max(lastSeq, it.Seq)
+				if probes[it.Record.Fields["record_id"]] {
+					lis.in[it.ID] = in
+					rep.Probes++
+				}
+			}
+			lis.mu.Unlock()
+			if err := n.Pipeline.Submit(ctx, ingest.Ranges(seqs)); err != nil {
+				return nil, err
+			}
+			sent += due
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	rep.Records = sent
+	rep.AchievedRate = float64(sent) / rep.Seconds
+	if done, err := n.Store.DoneRanges(ctx, pipeline.Screen); err == nil {
+		rep.BacklogAtEnd = lastSeq - pipeline.Covered(done, lastSeq)
+	}
+	drain := time.Now()
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	err = n.Pipeline.Wait(wctx, lastSeq, nil)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("pipeline did not drain: %w", err)
+	}
+	rep.DrainSeconds = time.Since(drain).Seconds()
+	rep.CPUSeconds = (cpuTime() - cpu0).Seconds()
+	time.Sleep(2 * time.Second) // the last events
+	stopStream()
+	lis.mu.Lock()
+	rep.Latency = summarise(lis.lat)
+	rep.ProbesAlerted = len(lis.lat)
+	rep.Events = lis.events
+	lis.mu.Unlock()
+	if err := lis.err; err != nil && !errors.Is(err, context.Canceled) {
+		return nil, fmt.Errorf("event stream: %w", err)
+	}
+	rep.Stages = stageTimes(reg)
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		rep.LoadAverage = strings.Fields(string(b))[0]
+	}
+	return rep, nil
+}
+
+// streamItems maps the world's non-preloaded records to items, in date
+// order.
+func streamItems(ctx context.Context, world string) ([]*store.Item, []mosaic.Source, error) {
+	maps := mapping.Builtin()
+	var items []*store.Item
+	srcs := map[string]mosaic.Source{}
+	for _, f := range []string{"travel.csv", "purchase.csv", "vehicle_hire.csv", "prison_visit.csv", "communication.jsonl", "referral.csv"} {
+		path := filepath.Join(world, "records", f)
+		err := format.Walk(ctx, path, format.Options{}, func(fi format.Item) error {
+			m := maps.For(fi.Path)
+			if m == nil || fi.Rows == nil {
+				return fmt.Errorf("%s: no mapping", fi.Path)
+			}
+			srcs[m.Source] = mosaic.Source{Name: m.Source, Kind: "records", Description: m.Description, Marking: mosaic.NewMarking(m.Marking...)}
+			for {
+				row, err := fi.Rows.Next()
+				if errors.Is(err, io.EOF) {
+					return nil
+				}
+				if err != nil {
+					var rj *format.Rejection
+					if errors.As(err, &rj) {
+						continue
+					}
+					return err
+				}
+				it, err := m.Item(fi.Path, row.Line, row.Fields, nil)
+				if err != nil {
+					continue
+				}
+				items = append(items, it)
+			}
+		}, func(format.Rejection) {})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].Record.Observed.Before(items[j].Record.Observed) })
+	var out []mosaic.Source
+	for _, s := range srcs {
+		out = append(out, s)
+	}
+	return items, out, nil
+}
+
+// probeRecords returns the generator ids of records that complete an
+// alert on their own once the watch list is loaded.
+func probeRecords(world string) (map[string]bool, error) {
+	t, err := alerteval.LoadTruth(world)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, p := range t.Patterns {
+		if p.Rule == "watchlisted_travel" || p.Rule == "prison_visit_of_concern" {
+			out[p.Records[0]] = true
+		}
+	}
+	return out, nil
+}
+
+// listener reads the event stream and times probes.
+type listener struct {
+	mu     sync.Mutex
+	in     map[mosaic.ID]time.Time // probe item -> when it went in
+	seen   map[mosaic.ID]bool
+	lat    []float64
+	events int
+	err    error
+}
+
+func (l *listener) run(ctx context.Context, url string, ready chan<- error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		ready <- err
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		ready <- fmt.Errorf("stream: %s", resp.Status)
+		return
+	}
+	ready <- nil
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		data, ok := strings.CutPrefix(line, "data: ")
+		if !ok {
+			continue
+		}
+		now := time.Now()
+		var a mosaic.Alert
+		if err := json.Unmarshal([]byte(data), &a); err != nil {
+			l.err = err
+			return
+		}
+		l.mu.Lock()
+		l.events++
+		for _, r := range a.Records {
+			if in, ok := l.in[r]; ok && !l.seen[r] {
+				l.seen[r] = true
+				l.lat = append(l.lat, float64(now.Sub(in).Microseconds())/1000)
+			}
+		}
+		l.mu.Unlock()
+	}
+	l.err = sc.Err()
+}
+
+func summarise(ms []float64) Latency {
+	if len(ms) == 0 {
+		return Latency{}
+	}
+	s := slices.Clone(ms)
+	slices.Sort(s)
+	q := func(p float64) float64 {
+		i := int(p*float64(len(s))+0.5) - 1
+		return s[min(max(i, 0), len(s)-1)]
+	}
+	return Latency{N: len(s), P50: q(0.50), P90: q(0.90), P99: q(0.99), Max: s[len(s)-1]}
+}
+
+// stageTimes reads the pipeline's per-stage batch histogram.
+func stageTimes(reg *prometheus.Registry) []StageTime {
+	mfs, err := reg.Gather()
+	if err != nil {
+		return nil
+	}
+	items := map[string]float64{}
+	var out []StageTime
+	for _, mf := range mfs {
+		switch mf.GetName() {
+		case "mosaic_stage_items_total":
+			for _, m := range mf.GetMetric() {
+				items[label(m, "stage")] = m.GetCounter().GetValue()
+			}
+		case "mosaic_stage_batch_seconds":
+			for _, m := range mf.GetMetric() {
+				h := m.GetHistogram()
+				st := StageTime{Stage: label(m, "stage"), Batches: int(h.GetSampleCount())}
+				if st.Batches > 0 {
+					st.MeanMS = h.GetSampleSum() / float64(st.Batches) * 1000
+				}
+				out = append(out, st)
+			}
+		}
+	}
+	order := map[string]int{pipeline.Extract: 0, pipeline.Resolve: 1, pipeline.Link: 2, pipeline.Screen: 3}
+	for i := range out {
+		out[i].Items = items[out[i].Stage]
+	}
+	sort.Slice(out, func(i, j int) bool { return order[out[i].Stage] < order[out[j].Stage] })
+	return out
+}
+
+func label(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -317,6 +317,7 @@ func (ix *Index) features(s *scratch, sc *scored, nr *nameRec, toks []int32, rol
 	}
 	minSim, loss, exact := 1.0, 0.0, true
 	letters := 0
+	latin := len(qts) > 0 && !qts[0].tok.Abjad
 	same := true // every pair the same name (text or spelling variant)
 	for _, p := range sc.pairs[:sc.npairs] {
 		if p.kind != pairInitial {
@@ -326,6 +327,15 @@ func (ix *Index) features(s *scratch, sc *scored, nr *nameRec, toks []int32, rol
 			}
 			if p.kind != pairPlain || qts[p.q].tok.Text != ix.toks[toks[p.c]].tok.Text {
 				f[FDiffN]++
+			}
+			if latin && p.kind == pairPlain && p.sim < 0.999 {
+				a, b := qts[p.q].tok.Text, ix.toks[toks[p.c]].tok.Text
+				e := float64(editDistance(a, b, 3))
+				f[FEdits] += e
+				f[FMaxEdits] = max(f[FMaxEdits], e)
+				if a[0] != b[0] {
+					f[FFirstDiff]++
+				}
 			}
 		}
 		sim := float64(p.sim)
@@ -391,5 +401,57 @@ func (ix *Index) features(s *scratch, sc *scored, nr *nameRec, toks []int32, rol
 	if nMissQ == 0 && same {
 		f[FQSubset] = 1
 	}
+	if nMissQ == 0 && nMissC > 0 {
+		first, last := -1, -1
+		for cj := range toks {
+			if roles[cj] == names.RolePart {
+				if first < 0 {
+					first = cj
+				}
+				last = cj
+			}
+		}
+		if first >= 0 && sc.usedC&(1<<first) != 0 && sc.usedC&(1<<last) != 0 {
+			f[FInnerMiss] = 1
+		}
+	}
 	sc.feat = f
+}
+
+// editDistance is the optimal-string-alignment distance of a and b (a
+// swap of neighbouring letters is one edit), or limit when it is limit or
+// more.
+func editDistance(a, b string, limit int) int {
+	if len(a) > 32 || len(b) > 32 {
+		return limit
+	}
+	if d := len(a) - len(b); d >= limit || -d >= limit {
+		return limit
+	}
+	var rows [3][33]int
+	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
+	for j := 0; j <= len(b); j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		lo := i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			lo = min(lo, v)
+		}
+		if lo >= limit {
+			return limit
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return min(prev[len(b)], limit)
 }

@@ -256,6 +256,7 @@ func (ix *Index) query(q Query, fn func(pq names.Name, qv facts, s *scratch)) {
 	if ix.live == 0 {
 		return
 	}
+	pq = ix.repairCompounds(q.Name, pq, kindOf(q.Schema))
 	s := ix.getScratch()
 	defer ix.scratch.Put(s)
 	fn(pq, qv, s)

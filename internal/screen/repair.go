@@ -1,0 +1,128 @@
+package screen
+
+import (
+	"strings"
+
+	"github.com/mosaic-intel/mosaic/internal/names"
+)
+
+// Typo repair of Arabic name compounds in Latin-script queries.
+//
+// names.Parse splits "Abdul Rahman", "Abdulrahman" and "Najibullah" into
+// their common parts ("abd", "allah") and the name ("rahman", "najib"), so
+// every spelling of a compound yields the same tokens. A typo in the
+// common part ("Adbul", "Azbdul", "Abrdelmalek", "Najibullh") defeats the
+// split: the query then holds one unknown token where the listed name
+// holds two, and the name part itself is never compared. repairCompounds
+// rewrites such a word, when it is not a token of the index, to the
+// nearest spelling the parser knows, within one edit of the common part,
+// and parses the query again.
+
+// abdLong are spellings of "Abd al-" long enough (five letters) that one
+// edit from them is still unambiguous.
+var abdLong = [...]string{"abdul", "abdel", "abdoul", "abdol", "abdal", "abdur", "abdou"}
+
+// abdAll are the spellings the parser joins (names.Parse's abdForms).
+var abdAll = [...]string{"abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdus", "abdou", "abdu", "abd"}
+
+// allahSuffixes are the endings the parser splits off as "allah".
+var allahSuffixes = [...]string{"ullah", "ollah", "illah", "allah", "ulla", "alla"}
+
+// repairCompounds returns pq, or the query parsed again with its mistyped
+// compound words rewritten. Called under the read lock.
+func (ix *Index) repairCompounds(name string, pq names.Name, k names.Kind) names.Name {
+	if pq.Script != names.ScriptLatin || k == names.KindOrganization {
+		return pq
+	}
+	words := strings.Fields(names.Fold(name))
+	changed := false
+	for i, w := range words {
+		if r, ok := ix.repairWord(w); ok {
+			words[i] = r
+			changed = true
+		}
+	}
+	if !changed {
+		return pq
+	}
+	return names.Parse(strings.Join(words, " "), k)
+}
+
+// known reports whether w is a token of a live name of the index.
+func (ix *Index) known(w string) bool {
+	id, ok := ix.dict[w]
+	return ok && ix.toks[id].df > 0
+}
+
+func (ix *Index) repairWord(w string) (string, bool) {
+	if len(w) < 5 || !isLower(w) || ix.known(w) {
+		return "", false
+	}
+	if w[0] == 'a' && !parsedAbd(w) {
+		if len(w) <= 7 {
+			for _, f := range abdLong {
+				if editDistance(w, f, 2) == 1 {
+					return "abdul", true
+				}
+			}
+		}
+		for n := 4; n <= 7 && n+3 <= len(w); n++ {
+			rest := w[n:]
+			if !ix.known(rest) {
+				continue
+			}
+			for _, f := range abdLong {
+				if editDistance(w[:n], f, 2) == 1 {
+					return f + rest, true
+				}
+			}
+		}
+	}
+	if len(w) >= 7 && !hasAllahSuffix(w) {
+		found, fix := 0, ""
+		for n := 4; n <= 6 && len(w)-n >= 3; n++ {
+			suf, base := w[len(w)-n:], w[:len(w)-n]
+			if editDistance(suf, "ullah", 2) != 1 && editDistance(suf, "allah", 2) != 1 {
+				continue
+			}
+			if ix.known(base) {
+				return base + "ullah", true
+			}
+			found++
+			fix = base + "ullah"
+		}
+		if found == 1 {
+			return fix, true
+		}
+	}
+	return "", false
+}
+
+// parsedAbd reports whether the parser already reads w as an "Abd al-"
+// form, alone or joined.
+func parsedAbd(w string) bool {
+	for _, f := range abdAll {
+		if w == f || strings.HasPrefix(w, f) && len(w) >= len(f)+3 {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAllahSuffix(w string) bool {
+	for _, s := range allahSuffixes {
+		if strings.HasSuffix(w, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func isLower(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,46 @@
+package screen
+
+import (
+	"testing"
+
+	"github.com/mosaic-intel/mosaic/internal/watchlist"
+)
+
+func TestEditDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"aziz", "aziz", 0}, {"aziz", "aizz", 1}, {"abudl", "abdul", 1}, {"kang", "kadg", 1},
+		{"song", "sng", 1}, {"moore", "mayer", 3}, {"", "abc", 3}, {"abcdef", "a", 3},
+	} {
+		if got := editDistance(c.a, c.b, 3); got != c.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestRepairCompounds(t *testing.T) {
+	ix := NewIndex()
+	ix.ReplaceList("t", []watchlist.Entry{
+		person("a", "", "", "ABDUL LATIF MANSUR"),
+		person("b", "", "", "NAJIBULLAH MUHAMMAD JUMA"),
+		person("c", "", "", "ABDELMALEK DROUKDEL"),
+		person("d", "", "", "HASSAN KHALIL"),
+	})
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for w, want := range map[string]string{
+		"adbul": "abdul", "azbdul": "abdul", "abudl": "abdul",
+		"najibullh": "najibullah", "abrdelmalek": "abdelmalek",
+		"abdul": "", "najib": "", "hassan": "", "khalil": "", "abbas": "", "ahmed": "",
+	} {
+		got, _ := ix.repairWord(w)
+		if got != want {
+			t.Errorf("repairWord(%q) = %q, want %q", w, got, want)
+		}
+	}
+	if h, ok := top(ix, Query{Name: "AXDUL LATIF MANSUR", Schema: watchlist.Person}); !ok || h.EntryID != "a" {
+		t.Errorf("AXDUL LATIF MANSUR: %+v", h)
+	}
+}

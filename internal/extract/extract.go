@@ -362,7 +362,7 @@ func (d *doc) tokenAt(off int) int {
 // personCue and personBefore are contexts that only people take: "X was
 // seen", "X spent several hours", "X, aged 34", "a friend of X".
 var (
-	personCue    = regexp.MustCompile(`^(?:\s+(?:has been seen|had been seen|was seen|is seen|spent|belongs to|is a member of|was born|is married|was married|, a friend of|, who is|, aged)\b|\s*, \d{1,2}, )`)
+	personCue    = regexp.MustCompile(`^(?:\s+(?:has been seen|had been seen|was seen|is seen|spent|belongs to|is a member of|was born|is married|was married|was arrested|has been arrested|was charged|was jailed|was sentenced|was convicted|pleaded (?:guilty|not guilty)|was released on bail|is serving a sentence|is serving a prison sentence|told (?:officers|police|detectives)|left first|is assessed to lead|is believed to lead|, a friend of|, who is|, aged)\b|\s*, \d{1,2}, )`)
 	personBefore = regexp.MustCompile(`\b(?:a friend of|the wife of|the husband of|the son of|the daughter of|the brother of|the sister of|visited by|accompanied by)\s+$`)
 )
 
@@ -392,14 +392,16 @@ func (d *doc) propagateNames(ents []Entity) []Entity {
 		}
 		// "Ms Greco" elsewhere, or a given name first ("Federica Greco"):
 		// a person, whatever the tagger said.
-		given := len(ws) >= 2 && len(ws) <= 4 && d.gaz.Lookup(ws[0])&(1<<gazetteer.FirstName) != 0 &&
-			d.gaz.Lookup(ws[0])&(1<<gazetteer.City|1<<gazetteer.Country|1<<gazetteer.Region) == 0
+		given := len(ws) >= 2 && len(ws) <= 4 && (d.isGiven(ws[0]) &&
+			d.gaz.Lookup(ws[0])&(1<<gazetteer.City|1<<gazetteer.Country|1<<gazetteer.Region) == 0 ||
+			len(ws) <= 3 && (syllableName(ws[0]) || syllableName(last)))
 		if titled[last] || given || personCue.MatchString(d.text[e.End:min(len(d.text), e.End+40)]) ||
 			personBefore.MatchString(d.text[max(0, e.Start-30):e.Start]) {
 			e.Type = PER
 		}
 	}
 	d.extendNamesLeft(ents)
+	ents = d.mergePersons(ents)
 	surnames := map[string]bool{}
 	for w := range titled {
 		surnames[w] = true
@@ -437,12 +439,152 @@ func (d *doc) propagateNames(ents []Entity) []Entity {
 		}
 		add = append(add, Entity{Type: PER, Span: Span{tk.Start, tk.End}, Sentence: d.tokSent[t]})
 	}
+	if len(add) > 0 {
+		ents = append(ents, add...)
+		sort.Slice(ents, func(i, j int) bool { return ents[i].Start < ents[j].Start })
+	}
+	ents = d.cuedPersons(ents)
+	d.extendNamesLeft(ents)
+	d.extendNamesRight(ents)
+	ents = d.mergePersons(ents)
+	d.personLists(ents)
+	d.extendNamesLeft(ents)
+	return d.mergePersons(ents)
+}
+
+// cuedPersons adds, as PER, a lone capitalised word that the tagger left
+// out when a context only people take follows it ("Kiselyov was released
+// on bail", "Marchand told officers").
+func (d *doc) cuedPersons(ents []Entity) []Entity {
+	var add []Entity
+	k := 0
+	for t, tk := range d.toks {
+		for k < len(ents) && ents[k].End <= tk.Start {
+			k++
+		}
+		if k < len(ents) && ents[k].Start < tk.End {
+			continue // covered
+		}
+		si := d.tokSent[t]
+		if si < 0 || !loneName.MatchString(tk.Text) || sentenceStart[strings.ToLower(tk.Text)] {
+			continue
+		}
+		if d.gaz != nil && d.gaz.Lookup(tk.Text) != 0 && !d.isGiven(tk.Text) {
+			continue
+		}
+		if t > 0 && d.tokSent[t-1] == si && (capitalised(d.toks[t-1].Text) || determiners[strings.ToLower(d.toks[t-1].Text)]) {
+			continue
+		}
+		if !personCue.MatchString(d.text[tk.End:min(len(d.text), tk.End+40)]) {
+			continue
+		}
+		add = append(add, Entity{Type: PER, Span: Span{tk.Start, tk.End}, Sentence: si})
+	}
 	if len(add) == 0 {
 		return ents
 	}
 	ents = append(ents, add...)
 	sort.Slice(ents, func(i, j int) bool { return ents[i].Start < ents[j].Start })
 	return ents
+}
+
+// loneName matches a word written as a name: a capital, then lower case.
+var loneName = regexp.MustCompile(`^\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}?\p{Ll}+)?$`)
+
+var determiners = map[string]bool{"the": true, "a": true, "an": true, "this": true, "that": true, "its": true, "their": true, "his": true, "her": true}
+
+// extendNamesRight takes into a person's name a hyphenated given name
+// right after it ("Hwang" "Mi-kyung"), written family name first.
+func (d *doc) extendNamesRight(ents []Entity) {
+	for k := range ents {
+		e := &ents[k]
+		if e.Type != PER {
+			continue
+		}
+		t := d.tokenAt(e.End - 1)
+		if t+1 >= len(d.toks) || d.tokSent[t+1] != d.tokSent[t] {
+			continue
+		}
+		n := d.toks[t+1]
+		if n.Start != e.End+1 || d.text[e.End] != ' ' || !hyphenGiven.MatchString(n.Text) ||
+			d.gaz != nil && d.gaz.Lookup(n.Text)&(1<<gazetteer.OrgSuffix|1<<gazetteer.OrgWord) != 0 {
+			continue
+		}
+		if k+1 < len(ents) && ents[k+1].Start < n.End {
+			continue
+		}
+		e.End = n.End
+	}
+}
+
+// syllableName reports whether w is a given name written as two
+// hyphenated syllables ("Ji-woo", "Mi-kyung"), as Korean names often are,
+// and not a prefixed word ("Co-op", "Anti-terror").
+func syllableName(w string) bool {
+	m := syllableRe.FindStringSubmatch(w)
+	return m != nil && !wordPrefixes[strings.ToLower(m[1])]
+}
+
+var syllableRe = regexp.MustCompile(`^(\p{Lu}\p{Ll}{0,4})-\p{Ll}{2,5}$`)
+
+var wordPrefixes = map[string]bool{
+	"co": true, "anti": true, "non": true, "pre": true, "post": true, "self": true, "ex": true, "pro": true, "re": true,
+	"multi": true, "inter": true, "agri": true, "eco": true, "euro": true, "pan": true, "semi": true, "sub": true,
+	"super": true, "ultra": true, "vice": true, "well": true, "cross": true, "mid": true, "neo": true, "bio": true,
+	"all": true, "half": true, "part": true, "mini": true, "micro": true, "mega": true, "de": true, "un": true, "over": true,
+	"out": true, "up": true, "off": true, "on": true, "in": true, "e": true, "x": true, "t": true, "u": true, "hi": true,
+}
+
+// hyphenGiven matches hyphenated given names ("Mi-kyung", "Jean-Luc").
+var hyphenGiven = regexp.MustCompile(`^\p{Lu}\p{Ll}+-\p{L}\p{Ll}+$`)
+
+// personLists retypes as PER the items of a list of names ("A, B, C and
+// D") in which at least two items are people, when an item is no known
+// place and does not end in an organisation word: lists in reports name
+// one kind of thing.
+func (d *doc) personLists(ents []Entity) {
+	if d.gaz == nil {
+		return
+	}
+	const place = 1<<gazetteer.City | 1<<gazetteer.Country | 1<<gazetteer.Region | 1<<gazetteer.Demonym
+	const orgw = 1<<gazetteer.OrgSuffix | 1<<gazetteer.OrgWord
+	for i := 0; i < len(ents); {
+		j := i + 1
+		for j < len(ents) && isName(ents[j].Type) && isName(ents[j-1].Type) && ents[j].Sentence == ents[j-1].Sentence {
+			sep := d.text[ents[j-1].End:ents[j].Start]
+			if sep != ", " && sep != " and " && sep != ", and " {
+				break
+			}
+			j++
+		}
+		if j-i >= 3 {
+			per := 0
+			for k := i; k < j; k++ {
+				if ents[k].Type == PER {
+					per++
+				}
+			}
+			if per >= 2 {
+				for k := i; k < j; k++ {
+					e := &ents[k]
+					if e.Type == PER {
+						continue
+					}
+					ws := strings.Fields(d.text[e.Start:e.End])
+					if len(ws) > 4 || d.gaz.Lookup(d.text[e.Start:e.End])&place != 0 || d.gaz.Lookup(ws[len(ws)-1])&(orgw|place) != 0 {
+						continue
+					}
+					e.Type = PER
+				}
+			}
+		}
+		i = j
+	}
+}
+
+// isGiven reports whether w is a known given name.
+func (d *doc) isGiven(w string) bool {
+	return d.gaz != nil && d.gaz.Lookup(w)&(1<<gazetteer.FirstName|1<<gazetteer.GivenName) != 0
 }
 
 // extendNamesLeft takes into a person's name the capitalised word or
@@ -456,7 +598,7 @@ func (d *doc) extendNamesLeft(ents []Entity) {
 	const not = 1<<gazetteer.Title | 1<<gazetteer.Rank | 1<<gazetteer.Country | 1<<gazetteer.Region | 1<<gazetteer.City | 1<<gazetteer.Demonym | 1<<gazetteer.OrgSuffix | 1<<gazetteer.OrgWord
 	for k := range ents {
 		e := &ents[k]
-		if e.Type != PER || !strings.Contains(d.text[e.Start:e.End], " ") {
+		if e.Type != PER {
 			continue
 		}
 		t := d.tokenAt(e.Start)
@@ -464,7 +606,20 @@ func (d *doc) extendNamesLeft(ents []Entity) {
 			continue
 		}
 		p := d.toks[t-1]
-		if p.End+1 != e.Start || d.text[p.End] != ' ' || !capitalised(p.Text) || d.gaz.Lookup(p.Text)&not != 0 {
+		if p.End+1 != e.Start || d.text[p.End] != ' ' || !capitalised(p.Text) {
+			continue
+		}
+		// A given name that is also a town ("Pilar") still counts.
+		bad := d.gaz.Lookup(p.Text) & not
+		if d.isGiven(p.Text) {
+			bad &^= 1 << gazetteer.City
+		}
+		if bad != 0 {
+			continue
+		}
+		// A one-word name takes only a word that looks like a given name:
+		// a known one, an initial, or a hyphenated one ("So-young").
+		if !strings.Contains(d.text[e.Start:e.End], " ") && !d.isGiven(p.Text) && !givenShape.MatchString(p.Text) {
 			continue
 		}
 		if k > 0 && ents[k-1].End > p.Start {
@@ -484,6 +639,36 @@ func (d *doc) extendNamesLeft(ents []Entity) {
 	}
 }
 
+// givenShape matches initials ("H.") and hyphenated given names
+// ("So-young", "Jean-Luc").
+var givenShape = regexp.MustCompile(`^(?:\p{Lu}\.|\p{Lu}\p{Ll}+-\p{L}\p{Ll}+)$`)
+
+// mergePersons joins two person names that stand side by side with one
+// space between them ("Patience" "Akosua Agyemang", "Gallagher" "Patrick
+// N."): the tagger sometimes cuts a long or unfamiliar name in two.
+func (d *doc) mergePersons(ents []Entity) []Entity {
+	// A one-word entity of another type that looks like a given name
+	// ("So-young", "S." read as MISC) joins the person next to it.
+	givenLike := func(e Entity) bool {
+		w := d.text[e.Start:e.End]
+		if e.Type == PER || !isName(e.Type) || strings.ContainsRune(w, ' ') || !givenShape.MatchString(w) && !d.isGiven(w) {
+			return false
+		}
+		return d.gaz == nil || d.gaz.Lookup(w)&(1<<gazetteer.Country|1<<gazetteer.Region|1<<gazetteer.Demonym|1<<gazetteer.OrgSuffix|1<<gazetteer.OrgWord|1<<gazetteer.Title) == 0
+	}
+	out := ents[:0]
+	for _, e := range ents {
+		if n := len(out); n > 0 && out[n-1].Sentence == e.Sentence && out[n-1].End+1 == e.Start && d.text[out[n-1].End] == ' ' &&
+			(e.Type == PER && (out[n-1].Type == PER || givenLike(out[n-1])) || out[n-1].Type == PER && givenLike(e)) {
+			out[n-1].End = e.End
+			out[n-1].Type = PER
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
 // sentenceStart holds capitalised words that begin sentences and are no
 // part of names.
 var sentenceStart = map[string]bool{
@@ -494,4 +679,7 @@ var sentenceStart = map[string]bool{
 	"if": true, "although": true, "he": true, "she": true, "they": true, "we": true, "i": true, "it": true,
 	"this": true, "that": true, "there": true, "his": true, "her": true, "their": true, "our": true, "my": true,
 	"with": true, "from": true, "for": true, "to": true, "of": true, "said": true, "says": true, "according": true,
+	"nobody": true, "no-one": true, "everyone": true, "everybody": true, "someone": true, "somebody": true, "anyone": true,
+	"one": true, "another": true, "none": true, "each": true, "all": true, "many": true, "some": true, "who": true,
+	"which": true, "what": true, "nothing": true, "everything": true, "something": true, "these": true, "those": true,
 }

@@ -21,6 +21,19 @@ var nameJoiners = map[string]bool{"of": true, "the": true, "&": true, "and": tru
 // Column", "members of the Red Harbour Collective".
 var groupIntro = regexp.MustCompile(`\b(?:members? of|supporters? of|linked to|links to|associated with|affiliated (?:to|with)|connected to|allegiance to|joined|loyal to|belong(?:ed|s|ing)? to|recruited (?:by|into)|cell of)\s+(?:the\s+)?((?:\p{Lu}[\p{L}\-']+\s+(?:of\s+the\s+|of\s+)?){0,4}\p{Lu}[\p{L}\-']+)`)
 
+// carrierRe finds airlines named before a flight number ("on Sunward
+// flight W5398", "on N7 flight N7366").
+var carrierRe = regexp.MustCompile(`\b(?:on|with|by)\s+(?:the\s+)?((?:\p{Lu}[\p{L}\-']+\s+){0,3}\p{Lu}[\p{L}\-']+|[A-Z0-9]{2})\s+flights?\s+(?:no\.?\s*)?[A-Z0-9]{2}\s?\d{1,4}\b`)
+
+// perpetratorRe finds who a plot or an attack is ascribed to ("disrupted
+// a plot by the Meridian"); people are told apart by their given names
+// and by the people named elsewhere in the text.
+var perpetratorRe = regexp.MustCompile(`\b(?:plots?|attacks?|bombings?|campaign) (?:by|of)\s+(?:the\s+)?((?:\p{Lu}[\p{L}\-']+\s+){0,3}\p{Lu}[\p{L}\-']+)\s*[.;,]`)
+
+// sellerRe finds the seller after a purchase ("bought acetone from
+// Handyman's Leeds").
+var sellerRe = regexp.MustCompile(`\b(?:bought|buys|buying|purchased|purchases|purchasing|ordered|obtained|acquired)\b[^.;]{0,80}?\bfrom\s+(\p{Lu}[\p{L}\-]+(?:(?:'s|’s)?\s+\p{Lu}[\p{L}\-]+){1,3})\b`)
+
 // prisonRe finds UK prison names ("HMP Marsh Lane"), which are places.
 var prisonRe = regexp.MustCompile(`\bHMP(?:YOI)? (?:\p{Lu}[\p{L}'\-]+)(?: \p{Lu}[\p{L}'\-]+){0,2}`)
 
@@ -68,6 +81,11 @@ func (d *doc) findOrgNames(ents []Entity) []Entity {
 			if strings.EqualFold(d.toks[start].Text, "the") {
 				start++
 			}
+			// A branch: a place name right after the organisation word
+			// and ending the run ("GreenThumb Garden Supplies Leeds").
+			if end > start && end < lastCap && d.isPlace(end+1, lastCap+1) {
+				end = lastCap
+			}
 			if end > start {
 				add = append(add, typed{Span{d.toks[start].Start, d.toks[end].End}, ORG})
 			}
@@ -76,6 +94,29 @@ func (d *doc) findOrgNames(ents []Entity) []Entity {
 	}
 	for _, m := range groupIntro.FindAllStringSubmatchIndex(d.text, -1) {
 		add = append(add, typed{Span{m[2], m[3]}, ORG})
+	}
+	for _, m := range carrierRe.FindAllStringSubmatchIndex(d.text, -1) {
+		add = append(add, typed{Span{m[2], m[3]}, ORG})
+	}
+	for _, m := range perpetratorRe.FindAllStringSubmatchIndex(d.text, -1) {
+		if ws := strings.Fields(d.text[m[2]:m[3]]); !d.isGiven(ws[0]) && !d.knownPerson(ws[len(ws)-1], ents, Span{m[2], m[3]}) {
+			add = append(add, typed{Span{m[2], m[3]}, ORG})
+		}
+	}
+	for _, m := range sellerRe.FindAllStringSubmatchIndex(d.text, -1) {
+		// "bought ... from Handyman's Leeds", "from Hobbycraft Corner
+		// Leeds": a shop named with the town of its branch.
+		name := d.text[m[2]:m[3]]
+		ws := strings.Fields(strings.NewReplacer("'s ", " ", "’s ", " ").Replace(name))
+		if len(ws) < 2 || d.isGiven(ws[0]) || d.knownPerson(ws[0], ents, Span{m[2], m[3]}) {
+			continue
+		}
+		for n := 1; n <= 2 && n < len(ws); n++ {
+			if d.gaz != nil && d.gaz.Lookup(strings.Join(ws[len(ws)-n:], " "))&(1<<gazetteer.City) != 0 {
+				add = append(add, typed{Span{m[2], m[3]}, ORG})
+				break
+			}
+		}
 	}
 	for _, m := range prisonRe.FindAllStringIndex(d.text, -1) {
 		add = append(add, typed{Span{m[0], m[1]}, LOC})
@@ -129,6 +170,33 @@ func (d *doc) findOrgNames(ents []Entity) []Entity {
 		res = append(res, e)
 	}
 	return res
+}
+
+// isPlace reports whether tokens [a, b) name a known place.
+func (d *doc) isPlace(a, b int) bool {
+	if d.gaz == nil || b-a > 3 {
+		return false
+	}
+	ws := make([]string, 0, b-a)
+	for k := a; k < b; k++ {
+		ws = append(ws, d.toks[k].Text)
+	}
+	return d.gaz.Lookup(strings.Join(ws, " "))&(1<<gazetteer.City|1<<gazetteer.Region) != 0
+}
+
+// knownPerson reports whether w is a word of a person's full name found
+// in the text outside sp.
+func (d *doc) knownPerson(w string, ents []Entity, sp Span) bool {
+	for _, e := range ents {
+		if e.Type == PER && (e.End <= sp.Start || e.Start >= sp.End) && strings.Contains(d.text[e.Start:e.End], " ") {
+			for _, x := range strings.Fields(d.text[e.Start:e.End]) {
+				if x == w {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // caseRuns returns the tagger's view of a sentence's words: runs of two or

@@ -35,6 +35,9 @@ const (
 	// Rank holds further ranks and offices written before names
 	// ("Fusilier"); the tagger does not see it.
 	Rank
+	// GivenName holds further given names from many languages, beyond
+	// firstnames.txt; the tagger does not see it.
+	GivenName
 	NumLists
 )
 
@@ -52,9 +55,10 @@ var listFiles = [NumLists]string{
 	FirstName: "firstnames.txt",
 	OrgWord:   "orgwords.txt",
 	Rank:      "ranks.txt",
+	GivenName: "givennames.txt",
 }
 
-var listNames = [NumLists]string{"country", "region", "city", "demonym", "orgsuffix", "title", "firstname", "orgword", "rank"}
+var listNames = [NumLists]string{"country", "region", "city", "demonym", "orgsuffix", "title", "firstname", "orgword", "rank", "givenname"}
 
 // String returns the list's short name.
 func (l List) String() string {

@@ -93,7 +93,7 @@ func TestIngestWorld(t *testing.T) {
 		t.Errorf("first committed item is %+v, want the first watch-list entry (inputs in order)", first)
 	}
 	// Every new item was handed to the pipeline.
-	if got := pipeline.Covered(sqlstore.MergeRanges(sub.ranges), sum.LastSeq); got != int64(total) {
+	if got := pipeline.Covered(store.MergeRanges(sub.ranges), sum.LastSeq); got != int64(total) {
 		t.Errorf("submitted %d seqs, want %d", got, total)
 	}
 	stats, err := st.Stats(ctx)

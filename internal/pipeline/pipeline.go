@@ -44,7 +44,6 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/pprof"
-	"sort"
 	"sync"
 	"time"
 
@@ -269,7 +268,7 @@ func (p *Pipeline) RunStage(ctx context.Context, i int) error {
 			}
 		}
 		if next != "" {
-			if err := p.publish(ctx, next, MergeRanges(passOn), true); err != nil {
+			if err := p.publish(ctx, next, store.MergeRanges(passOn), true); err != nil {
 				return err
 			}
 		}
@@ -345,25 +344,6 @@ func (p *Pipeline) lookAhead(ctx context.Context, i int, span store.Range, done 
 		return none, nil
 	}
 	return todo[0], nil
-}
-
-// MergeRanges sorts ranges and merges overlapping and adjacent ones.
-func MergeRanges(rs []store.Range) []store.Range {
-	if len(rs) == 0 {
-		return nil
-	}
-	rs = append([]store.Range(nil), rs...)
-	sort.Slice(rs, func(i, j int) bool { return rs[i].Lo < rs[j].Lo })
-	out := rs[:1]
-	for _, r := range rs[1:] {
-		last := &out[len(out)-1]
-		if r.Lo <= last.Hi+1 {
-			last.Hi = max(last.Hi, r.Hi)
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 // step runs fn under the pprof label step=name.

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"sort"
 	"strings"
 
 	mosaic "github.com/mosaic-intel/mosaic"
@@ -27,28 +26,7 @@ func (s *Store) DoneRanges(ctx context.Context, stage string) ([]store.Range, er
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return MergeRanges(rs), nil
-}
-
-// MergeRanges sorts ranges and merges overlapping and adjacent ones.
-func MergeRanges(rs []store.Range) []store.Range {
-	if len(rs) == 0 {
-		return nil
-	}
-	rs = append([]store.Range(nil), rs...)
-	sort.Slice(rs, func(i, j int) bool { return rs[i].Lo < rs[j].Lo })
-	out := rs[:1]
-	for _, r := range rs[1:] {
-		last := &out[len(out)-1]
-		if r.Lo <= last.Hi+1 {
-			if r.Hi > last.Hi {
-				last.Hi = r.Hi
-			}
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
+	return store.MergeRanges(rs), nil
 }
 
 // Failures implements store.Progress.

@@ -31,12 +31,25 @@ var allahSuffixes = [...]string{"ullah", "ollah", "illah", "allah", "ulla", "all
 // repairCompounds returns pq, or the query parsed again with its mistyped
 // compound words rewritten. Called under the read lock.
 func (ix *Index) repairCompounds(name string, pq names.Name, k names.Kind) names.Name {
-	if pq.Script != names.ScriptLatin || k == names.KindOrganization {
+	if len(pq.Tokens) > 0 && pq.Tokens[0].Abjad {
+		return repairAbjad(pq)
+	}
+	if pq.Script != names.ScriptLatin {
 		return pq
 	}
 	words := strings.Fields(names.Fold(name))
 	changed := false
 	for i, w := range words {
+		if k != names.KindPerson {
+			if r, ok := ix.repairOrgWord(w); ok {
+				words[i] = r
+				changed = true
+				continue
+			}
+		}
+		if k == names.KindOrganization {
+			continue
+		}
 		if r, ok := ix.repairWord(w); ok {
 			words[i] = r
 			changed = true
@@ -46,6 +59,33 @@ func (ix *Index) repairCompounds(name string, pq names.Name, k names.Kind) names
 		return pq
 	}
 	return names.Parse(strings.Join(words, " "), k)
+}
+
+// repairOrgWord rewrites a word of an organisation's name that is not a
+// token of the index to the legal form or generic word it is a spelling
+// of: k for c ("KO." for "CO.", "KOMPANY"), or one letter off a legal
+// form of four letters ("CORL" for "CORP").
+func (ix *Index) repairOrgWord(w string) (string, bool) {
+	if len(w) < 2 || !isLower(w) || names.IsLegalForm(w) || names.IsGeneric(w) || ix.known(w) {
+		return "", false
+	}
+	if c := strings.ReplaceAll(w, "k", "c"); c != w && (names.IsLegalForm(c) || names.IsGeneric(c)) {
+		return c, true
+	}
+	if len(w) == 4 {
+		b := []byte(w)
+		for i := 1; i < len(b); i++ {
+			o := b[i]
+			for l := byte('a'); l <= 'z'; l++ {
+				b[i] = l
+				if l != o && names.IsLegalForm(string(b)) {
+					return string(b), true
+				}
+			}
+			b[i] = o
+		}
+	}
+	return "", false
 }
 
 // known reports whether w is a token of a live name of the index.
@@ -125,4 +165,57 @@ func isLower(w string) bool {
 		}
 	}
 	return true
+}
+
+// abjadRoles are words of Arabic-script names, as names.Parse romanises
+// them, that are not identifying parts: titles (حاجي haji, ملا mullah,
+// مولوي mawlawi), legal forms (لمتد limited) and generic organisation
+// words (شركة company, شبكة network, مكتب office, تنظيم organisation,
+// حركة movement, للصرافة/الصرافة/صرافة money exchange). names.Parse knows
+// their Latin spellings only.
+var abjadRoles = map[string]names.Role{
+	"haja": names.RoleTitle, "hji": names.RoleTitle, "haji": names.RoleTitle, "hajji": names.RoleTitle,
+	"mla": names.RoleTitle, "mula": names.RoleTitle, "mului": names.RoleTitle, "mulwi": names.RoleTitle, "mulwy": names.RoleTitle,
+	"lmtd": names.RoleLegal, "limtd": names.RoleLegal, "lmitd": names.RoleLegal,
+	"shrka": names.RoleGeneric, "shrkt": names.RoleGeneric, "shbka": names.RoleGeneric, "mktb": names.RoleGeneric,
+	"tndhim": names.RoleGeneric, "tnzim": names.RoleGeneric, "hrka": names.RoleGeneric,
+	"llsrafa": names.RoleGeneric, "lsrafa": names.RoleGeneric, "srafa": names.RoleGeneric,
+}
+
+// abjadSuffixes are words that Latin spellings write joined to the name
+// before them (زاده "zada": Akhundzada, Kakazada).
+var abjadSuffixes = map[string]bool{"zadh": true, "zada": true}
+
+// repairAbjad retags the non-identifying words of an Arabic-script query
+// and joins its suffix words to the part before them. pq's tokens are
+// the caller's own.
+func repairAbjad(pq names.Name) names.Name {
+	var out []names.Token
+	for i, t := range pq.Tokens {
+		if !t.Abjad {
+			continue
+		}
+		if r, ok := abjadRoles[t.Text]; ok && t.Role == names.RolePart {
+			if out == nil {
+				out = append([]names.Token(nil), pq.Tokens...)
+			}
+			out[i].Role = r
+		}
+	}
+	if out != nil {
+		pq.Tokens = out
+	}
+	for i := 1; i < len(pq.Tokens); i++ {
+		t, p := pq.Tokens[i], pq.Tokens[i-1]
+		if !t.Abjad || !abjadSuffixes[t.Text] || p.Role != names.RolePart || t.Role != names.RolePart {
+			continue
+		}
+		toks := append([]names.Token(nil), pq.Tokens[:i-1]...)
+		jt := joined(p.Text, t.Text)
+		jt.Abjad = true
+		toks = append(toks, jt)
+		pq.Tokens = append(toks, pq.Tokens[i+1:]...)
+		i--
+	}
+	return pq
 }

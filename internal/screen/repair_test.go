@@ -1,6 +1,9 @@
 package screen
 
 import (
+	"strings"
+
+	"github.com/mosaic-intel/mosaic/internal/names"
 	"testing"
 
 	"github.com/mosaic-intel/mosaic/internal/watchlist"
@@ -42,5 +45,31 @@ func TestRepairCompounds(t *testing.T) {
 	}
 	if h, ok := top(ix, Query{Name: "AXDUL LATIF MANSUR", Schema: watchlist.Person}); !ok || h.EntryID != "a" {
 		t.Errorf("AXDUL LATIF MANSUR: %+v", h)
+	}
+}
+
+func TestRepairOrgAndAbjad(t *testing.T) {
+	ix := NewIndex()
+	ix.ReplaceList("t", []watchlist.Entry{
+		org("o", "PAEKMA SHIPPING CO"),
+		org("k", "KOTI CORP"),
+		person("r", "", "", "RAHMATULLAH KAKAZADA"),
+	})
+	ix.mu.RLock()
+	for w, want := range map[string]string{"ko": "co", "corl": "corp", "koti": "", "paekma": "", "kora": ""} {
+		if got, _ := ix.repairOrgWord(w); got != want {
+			t.Errorf("repairOrgWord(%q) = %q, want %q", w, got, want)
+		}
+	}
+	pq := ix.repairCompounds("حاجي رحمت الله کاکا زاده", names.Parse("حاجي رحمت الله کاکا زاده", names.KindPerson), names.KindPerson)
+	ix.mu.RUnlock()
+	var got []string
+	for _, tk := range pq.Tokens {
+		if tk.Role == names.RolePart {
+			got = append(got, tk.Text)
+		}
+	}
+	if strings.Join(got, " ") != "rhmt allah kakazadh" {
+		t.Errorf("Arabic-script parts %q, want rhmt allah kakazadh", got)
 	}
 }

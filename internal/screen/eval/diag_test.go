@@ -10,6 +10,7 @@ import (
 
 	"github.com/mosaic-intel/mosaic/internal/screen"
 	"github.com/mosaic-intel/mosaic/internal/shareddata"
+	"github.com/mosaic-intel/mosaic/internal/watchlist"
 )
 
 // TestDiagnose lists the tuning half's misses and false alerts with their
@@ -110,4 +111,49 @@ func TestDiagTrainEval(t *testing.T) {
 	}
 	rc, _ := Rates(rep.TunePos, nil, screen.DefaultThreshold)
 	t.Logf("tuning recall at default %.4f", rc)
+}
+
+// TestDiagCross lists the tuning half's cross-script misses
+// (MOSAIC_DIAG=cross; the test half is not looked at).
+func TestDiagCross(t *testing.T) {
+	if os.Getenv("MOSAIC_DIAG") != "cross" {
+		t.Skip("MOSAIC_DIAG=cross not set")
+	}
+	entries := loadUN(t)
+	ix := screen.NewIndex()
+	ix.ReplaceList("un", WithoutScript(entries, "arabic"))
+	byID := map[string]watchlist.Entry{}
+	for _, e := range entries {
+		byID[e.EntryID] = e
+	}
+	miss := 0
+	qs := ArabicQueriesPart(entries, TunePart)
+	for _, l := range qs {
+		q := l.Query
+		q.MinScore = 0.01
+		q.Limit = 50
+		var best screen.Hit
+		other := 0.0
+		for _, h := range ix.Screen(q) {
+			if h.EntryID == l.EntryID {
+				if h.Score > best.Score {
+					best = h
+				}
+			} else {
+				other = max(other, h.Score)
+			}
+		}
+		if best.Score >= screen.DefaultThreshold {
+			continue
+		}
+		miss++
+		var latin []string
+		for _, n := range byID[l.EntryID].Names {
+			if n.Script != "arabic" {
+				latin = append(latin, n.Value)
+			}
+		}
+		t.Logf("XMISS %.3f (other %.3f) %q -> %s %q\n\t%s", best.Score, other, q.Name, l.EntryID, strings.Join(latin, " | "), strings.Join(best.Explanation, "\n\t"))
+	}
+	t.Logf("%d of %d missed", miss, len(qs))
 }

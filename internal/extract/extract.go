@@ -176,6 +176,9 @@ type doc struct {
 	// tokSent maps a token to its sentence (-1 outside sentences).
 	tokSent []int
 	gaz     *gazetteer.Gazetteer
+	// surTitles holds title words used as surnames in this text
+	// ("Sheikh" of "Saadia Sheikh"), lower-cased.
+	surTitles map[string]bool
 }
 
 // Extract reads text written on docDate (zero if unknown).
@@ -209,6 +212,7 @@ func (x *Extractor) Extract(text string, docDate time.Time) *Result {
 	ents = d.mergeRules(ents, x.rules.Find(text, docDate))
 	ents = d.propagateNames(ents)
 	ents = d.findOrgNames(ents)
+	ents = d.multiwordPlaces(ents)
 	ents = d.trimEntities(ents)
 	ents = d.agencyCodes(ents)
 	d.placesAfterPrepositions(ents)
@@ -370,6 +374,7 @@ var (
 // that repeats the surname of a person named in full earlier ("Abedi"
 // after "Salman Abedi") is that person, whatever the tagger said.
 func (d *doc) propagateNames(ents []Entity) []Entity {
+	d.findSurnameTitles()
 	// Words after a courtesy title ("Ms Greco") are surnames of people.
 	titled := map[string]bool{}
 	for t := 0; t+1 < len(d.toks); t++ {
@@ -394,7 +399,9 @@ func (d *doc) propagateNames(ents []Entity) []Entity {
 		// a person, whatever the tagger said.
 		given := len(ws) >= 2 && len(ws) <= 4 && (d.isGiven(ws[0]) &&
 			d.gaz.Lookup(ws[0])&(1<<gazetteer.City|1<<gazetteer.Country|1<<gazetteer.Region) == 0 ||
-			len(ws) <= 3 && (syllableName(ws[0]) || syllableName(last)))
+			len(ws) <= 3 && (d.syllableName(ws[0]) || d.syllableName(last))) &&
+			d.gaz.Lookup(ws[0]+" "+ws[1])&(1<<gazetteer.City|1<<gazetteer.Country|1<<gazetteer.Region) == 0 &&
+			!placeNouns[strings.ToLower(last)]
 		if titled[last] || given || personCue.MatchString(d.text[e.End:min(len(d.text), e.End+40)]) ||
 			personBefore.MatchString(d.text[max(0, e.Start-30):e.Start]) {
 			e.Type = PER
@@ -469,7 +476,7 @@ func (d *doc) cuedPersons(ents []Entity) []Entity {
 		if si < 0 || !loneName.MatchString(tk.Text) || sentenceStart[strings.ToLower(tk.Text)] {
 			continue
 		}
-		if d.gaz != nil && d.gaz.Lookup(tk.Text) != 0 && !d.isGiven(tk.Text) {
+		if d.gaz != nil && d.gaz.Lookup(tk.Text) != 0 && !d.isGiven(tk.Text) && !d.surTitles[strings.ToLower(tk.Text)] {
 			continue
 		}
 		if t > 0 && d.tokSent[t-1] == si && (capitalised(d.toks[t-1].Text) || determiners[strings.ToLower(d.toks[t-1].Text)]) {
@@ -493,12 +500,46 @@ var loneName = regexp.MustCompile(`^\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}?\p{Ll}+)?$`)
 
 var determiners = map[string]bool{"the": true, "a": true, "an": true, "this": true, "that": true, "its": true, "their": true, "his": true, "her": true}
 
-// extendNamesRight takes into a person's name a hyphenated given name
-// right after it ("Hwang" "Mi-kyung"), written family name first.
+// findSurnameTitles fills d.surTitles: a title or rank written right
+// after a given name and before a lower-case word ("Saadia Sheikh is") is
+// a surname in this text.
+func (d *doc) findSurnameTitles() {
+	if d.gaz == nil {
+		return
+	}
+	for t := 1; t+1 < len(d.toks); t++ {
+		w := d.toks[t].Text
+		if d.tokSent[t] < 0 || d.tokSent[t-1] != d.tokSent[t] || !capitalised(w) ||
+			d.gaz.Lookup(w)&(1<<gazetteer.Title|1<<gazetteer.Rank) == 0 || !d.isGiven(d.toks[t-1].Text) ||
+			d.toks[t-1].End+1 != d.toks[t].Start || d.gaz.Lookup(d.toks[t-1].Text)&(1<<gazetteer.Title|1<<gazetteer.Rank) != 0 {
+			continue
+		}
+		if n := d.toks[t+1].Text; capitalised(n) || !strings.ContainsFunc(n, unicode.IsLetter) {
+			continue
+		}
+		if d.surTitles == nil {
+			d.surTitles = map[string]bool{}
+		}
+		d.surTitles[strings.ToLower(w)] = true
+	}
+}
+
+// extendNamesRight takes into a person's name the word right after it
+// when that is a hyphenated given name written family name first
+// ("Hwang" "Mi-kyung"), or a capitalised word after a known given name
+// ("Chukwuemeka" "Okafor") that no list knows as anything else. A
+// one-word entity of another type that is a given name becomes PER so.
 func (d *doc) extendNamesRight(ents []Entity) {
+	if d.gaz == nil {
+		return
+	}
+	const place = 1<<gazetteer.City | 1<<gazetteer.Country | 1<<gazetteer.Region
+	const other = place | 1<<gazetteer.Demonym | 1<<gazetteer.OrgSuffix | 1<<gazetteer.OrgWord | 1<<gazetteer.Title | 1<<gazetteer.Rank
 	for k := range ents {
 		e := &ents[k]
-		if e.Type != PER {
+		ws := strings.Fields(d.text[e.Start:e.End])
+		lastGiven := d.isGiven(ws[len(ws)-1]) && d.gaz.Lookup(ws[len(ws)-1])&(place|1<<gazetteer.OrgSuffix|1<<gazetteer.OrgWord) == 0
+		if e.Type != PER && !(isName(e.Type) && len(ws) == 1 && lastGiven) {
 			continue
 		}
 		t := d.tokenAt(e.End - 1)
@@ -506,26 +547,52 @@ func (d *doc) extendNamesRight(ents []Entity) {
 			continue
 		}
 		n := d.toks[t+1]
-		if n.Start != e.End+1 || d.text[e.End] != ' ' || !hyphenGiven.MatchString(n.Text) ||
-			d.gaz != nil && d.gaz.Lookup(n.Text)&(1<<gazetteer.OrgSuffix|1<<gazetteer.OrgWord) != 0 {
+		if n.Start != e.End+1 || d.text[e.End] != ' ' {
 			continue
 		}
 		if k+1 < len(ents) && ents[k+1].Start < n.End {
 			continue
 		}
+		l := d.gaz.Lookup(n.Text)
+		switch {
+		case d.syllableName(n.Text) && e.Type == PER:
+		case lastGiven && (loneName.MatchString(n.Text) || capsWord.MatchString(n.Text)) && !sentenceStart[strings.ToLower(n.Text)] &&
+			(l&other == 0 || d.surTitles[strings.ToLower(n.Text)] && l&(other&^(1<<gazetteer.Title|1<<gazetteer.Rank)) == 0):
+			// The word after must not start another name.
+			if t+2 < len(d.toks) && d.tokSent[t+2] == d.tokSent[t] && capitalised(d.toks[t+2].Text) {
+				continue
+			}
+		default:
+			continue
+		}
 		e.End = n.End
+		e.Type = PER
 	}
 }
 
+// capsWord matches a word in capitals ("OKAFOR").
+var capsWord = regexp.MustCompile(`^\p{Lu}{2,}(?:[-'’]\p{Lu}+)?$`)
+
 // syllableName reports whether w is a given name written as two
 // hyphenated syllables ("Ji-woo", "Mi-kyung"), as Korean names often are,
-// and not a prefixed word ("Co-op", "Anti-terror").
-func syllableName(w string) bool {
+// and not a prefixed or compound word ("Co-op", "Anti-terror",
+// "York-based", "Brazilian-born").
+func (d *doc) syllableName(w string) bool {
 	m := syllableRe.FindStringSubmatch(w)
-	return m != nil && !wordPrefixes[strings.ToLower(m[1])]
+	if m == nil || wordPrefixes[strings.ToLower(m[1])] || wordSuffixes[m[2]] {
+		return false
+	}
+	return d.gaz == nil || d.gaz.Lookup(m[1])&(1<<gazetteer.City|1<<gazetteer.Country|1<<gazetteer.Region|1<<gazetteer.Demonym) == 0
 }
 
-var syllableRe = regexp.MustCompile(`^(\p{Lu}\p{Ll}{0,4})-\p{Ll}{2,5}$`)
+var wordSuffixes = map[string]bool{
+	"based": true, "born": true, "bred": true, "led": true, "run": true, "made": true, "owned": true, "held": true,
+	"style": true, "type": true, "like": true, "era": true, "wide": true, "free": true, "rich": true, "only": true,
+	"up": true, "in": true, "out": true, "off": true, "over": true, "year": true, "day": true, "time": true, "way": true,
+	"side": true, "bound": true, "area": true, "level": true, "class": true, "match": true, "round": true,
+}
+
+var syllableRe = regexp.MustCompile(`^(\p{Lu}\p{Ll}{0,4})-(\p{Ll}{2,5})$`)
 
 var wordPrefixes = map[string]bool{
 	"co": true, "anti": true, "non": true, "pre": true, "post": true, "self": true, "ex": true, "pro": true, "re": true,
@@ -534,9 +601,6 @@ var wordPrefixes = map[string]bool{
 	"all": true, "half": true, "part": true, "mini": true, "micro": true, "mega": true, "de": true, "un": true, "over": true,
 	"out": true, "up": true, "off": true, "on": true, "in": true, "e": true, "x": true, "t": true, "u": true, "hi": true,
 }
-
-// hyphenGiven matches hyphenated given names ("Mi-kyung", "Jean-Luc").
-var hyphenGiven = regexp.MustCompile(`^\p{Lu}\p{Ll}+-\p{L}\p{Ll}+$`)
 
 // personLists retypes as PER the items of a list of names ("A, B, C and
 // D") in which at least two items are people, when an item is no known
@@ -582,6 +646,18 @@ func (d *doc) personLists(ents []Entity) {
 	}
 }
 
+// placeNouns end names of places, buildings and events, not people
+// ("Grace Road", "Ross County").
+var placeNouns = map[string]bool{
+	"road": true, "street": true, "lane": true, "avenue": true, "drive": true, "close": true, "way": true, "square": true,
+	"place": true, "park": true, "gardens": true, "green": true, "hill": true, "heights": true, "valley": true, "river": true,
+	"lake": true, "island": true, "islands": true, "bay": true, "beach": true, "bridge": true, "station": true, "airport": true,
+	"stadium": true, "arena": true, "county": true, "city": true, "town": true, "village": true, "province": true,
+	"district": true, "state": true, "mountains": true, "mount": true, "open": true, "championship": true,
+	"championships": true, "trophy": true, "games": true, "prize": true, "award": true, "memorial": true, "tower": true,
+	"hall": true, "house": true, "palace": true, "castle": true, "abbey": true, "cathedral": true, "field": true, "fields": true,
+}
+
 // isGiven reports whether w is a known given name.
 func (d *doc) isGiven(w string) bool {
 	return d.gaz != nil && d.gaz.Lookup(w)&(1<<gazetteer.FirstName|1<<gazetteer.GivenName) != 0
@@ -614,12 +690,16 @@ func (d *doc) extendNamesLeft(ents []Entity) {
 		if d.isGiven(p.Text) {
 			bad &^= 1 << gazetteer.City
 		}
+		surTitle := d.surTitles[strings.ToLower(p.Text)]
+		if surTitle {
+			bad &^= 1<<gazetteer.Title | 1<<gazetteer.Rank
+		}
 		if bad != 0 {
 			continue
 		}
 		// A one-word name takes only a word that looks like a given name:
 		// a known one, an initial, or a hyphenated one ("So-young").
-		if !strings.Contains(d.text[e.Start:e.End], " ") && !d.isGiven(p.Text) && !givenShape.MatchString(p.Text) {
+		if !strings.Contains(d.text[e.Start:e.End], " ") && !d.givenLike(p.Text) && !surTitle {
 			continue
 		}
 		if k > 0 && ents[k-1].End > p.Start {
@@ -639,9 +719,13 @@ func (d *doc) extendNamesLeft(ents []Entity) {
 	}
 }
 
-// givenShape matches initials ("H.") and hyphenated given names
-// ("So-young", "Jean-Luc").
-var givenShape = regexp.MustCompile(`^(?:\p{Lu}\.|\p{Lu}\p{Ll}+-\p{L}\p{Ll}+)$`)
+// givenLike reports whether w looks like a given name: a known one, an
+// initial ("H."), or hyphenated syllables ("So-young").
+func (d *doc) givenLike(w string) bool {
+	return d.isGiven(w) || initialRe.MatchString(w) || d.syllableName(w)
+}
+
+var initialRe = regexp.MustCompile(`^\p{Lu}\.$`)
 
 // mergePersons joins two person names that stand side by side with one
 // space between them ("Patience" "Akosua Agyemang", "Gallagher" "Patrick
@@ -651,7 +735,7 @@ func (d *doc) mergePersons(ents []Entity) []Entity {
 	// ("So-young", "S." read as MISC) joins the person next to it.
 	givenLike := func(e Entity) bool {
 		w := d.text[e.Start:e.End]
-		if e.Type == PER || !isName(e.Type) || strings.ContainsRune(w, ' ') || !givenShape.MatchString(w) && !d.isGiven(w) {
+		if e.Type == PER || !isName(e.Type) || strings.ContainsRune(w, ' ') || !d.givenLike(w) {
 			return false
 		}
 		return d.gaz == nil || d.gaz.Lookup(w)&(1<<gazetteer.Country|1<<gazetteer.Region|1<<gazetteer.Demonym|1<<gazetteer.OrgSuffix|1<<gazetteer.OrgWord|1<<gazetteer.Title) == 0

@@ -32,7 +32,7 @@ var perpetratorRe = regexp.MustCompile(`\b(?:plots?|attacks?|bombings?|campaign)
 
 // sellerRe finds the seller after a purchase ("bought acetone from
 // Handyman's Leeds").
-var sellerRe = regexp.MustCompile(`\b(?:bought|buys|buying|purchased|purchases|purchasing|ordered|obtained|acquired)\b[^.;]{0,80}?\bfrom\s+(\p{Lu}[\p{L}\-]+(?:(?:'s|’s)?\s+\p{Lu}[\p{L}\-]+){1,3})\b`)
+var sellerRe = regexp.MustCompile(`\b(?:bought|buys|buying|purchased|purchases|purchasing|ordered|obtained|acquired)\b[^.;]{0,80}?\bfrom\s+(\p{Lu}[\p{L}\-]+(?:(?:'s|’s)?\s+\p{Lu}[\p{L}\-]+){1,4})\b`)
 
 // prisonRe finds UK prison names ("HMP Marsh Lane"), which are places.
 var prisonRe = regexp.MustCompile(`\bHMP(?:YOI)? (?:\p{Lu}[\p{L}'\-]+)(?: \p{Lu}[\p{L}'\-]+){0,2}`)
@@ -81,11 +81,7 @@ func (d *doc) findOrgNames(ents []Entity) []Entity {
 			if strings.EqualFold(d.toks[start].Text, "the") {
 				start++
 			}
-			// A branch: a place name right after the organisation word
-			// and ending the run ("GreenThumb Garden Supplies Leeds").
-			if end > start && end < lastCap && d.isPlace(end+1, lastCap+1) {
-				end = lastCap
-			}
+
 			if end > start {
 				add = append(add, typed{Span{d.toks[start].Start, d.toks[end].End}, ORG})
 			}
@@ -172,17 +168,78 @@ func (d *doc) findOrgNames(ents []Entity) []Entity {
 	return res
 }
 
-// isPlace reports whether tokens [a, b) name a known place.
-func (d *doc) isPlace(a, b int) bool {
-	if d.gaz == nil || b-a > 3 {
-		return false
+// multiwordPlaces makes one LOC of a place name of two or more words that
+// the tagger cut or mistyped ("Newcastle" of "Newcastle upon Tyne", "Ho
+// Chi Minh City" as ORG), when the name entities it overlaps lie within it.
+func (d *doc) multiwordPlaces(ents []Entity) []Entity {
+	if d.gaz == nil {
+		return ents
 	}
-	ws := make([]string, 0, b-a)
-	for k := a; k < b; k++ {
-		ws = append(ws, d.toks[k].Text)
+	const places = 1<<gazetteer.City | 1<<gazetteer.Country | 1<<gazetteer.Region
+	var hashes []uint64
+	var add []Entity
+	drop := map[int]bool{}
+	for si, s := range d.sents {
+		hashes = hashes[:0]
+		for t := s.First; t < s.Last; t++ {
+			hashes = append(hashes, gazetteer.HashToken(d.toks[t].Text))
+		}
+		for _, m := range d.gaz.Find(hashes) {
+			if m.End-m.Start < 2 || m.Lists&places == 0 {
+				continue
+			}
+			a, b := d.toks[s.First+m.Start], d.toks[s.First+m.End-1]
+			if !capitalised(a.Text) || !capitalised(b.Text) {
+				continue
+			}
+			lo := sort.Search(len(ents), func(k int) bool { return ents[k].End > a.Start })
+			ok, n := true, 0
+			var cov []int
+			for k := lo; k < len(ents) && ents[k].Start < b.End; k++ {
+				e := ents[k]
+				if !isName(e.Type) || e.Start < a.Start || e.End > b.End || drop[k] {
+					ok = false
+					break
+				}
+				if e.Start == a.Start && e.End == b.End && e.Type == LOC {
+					ok = false // already found
+					break
+				}
+				cov = append(cov, k)
+				n++
+			}
+			if !ok || n == 0 {
+				continue
+			}
+			// A name the tagger found whole keeps its type (a city's
+			// sports team is ORG) unless a preposition of place leads it.
+			if n == 1 && ents[cov[0]].Start == a.Start && ents[cov[0]].End == b.End {
+				t := s.First + m.Start
+				if t == 0 || !placePreps[strings.ToLower(d.toks[t-1].Text)] {
+					continue
+				}
+			}
+			for _, k := range cov {
+				drop[k] = true
+			}
+			add = append(add, Entity{Type: LOC, Span: Span{a.Start, b.End}, Sentence: si})
+		}
 	}
-	return d.gaz.Lookup(strings.Join(ws, " "))&(1<<gazetteer.City|1<<gazetteer.Region) != 0
+	if len(add) == 0 {
+		return ents
+	}
+	out := ents[:0]
+	for k, e := range ents {
+		if !drop[k] {
+			out = append(out, e)
+		}
+	}
+	out = append(out, add...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out
 }
+
+var placePreps = map[string]bool{"in": true, "at": true, "near": true, "from": true, "to": true, "into": true, "outside": true, "across": true}
 
 // knownPerson reports whether w is a word of a person's full name found
 // in the text outside sp.

@@ -97,6 +97,7 @@ func (e *Engine) Add(r Record) (Decision, error) {
 		return Decision{}, fmt.Errorf("%w: %s", ErrDuplicate, r.ID)
 	}
 	var s scratch
+	e.putCoref(r.ID, r.Coref)
 	i := e.addRecord(&n)
 	cands := e.candidates(i, i, &s)
 	d := Decision{Record: r.ID, Compared: len(cands)}
@@ -127,8 +128,8 @@ func (e *Engine) Add(r Record) (Decision, error) {
 			e.joinEdge(i, ed)
 		}
 	}
-	// "Same" judgements waiting for this record.
-	for _, id := range e.judg.partners(r.ID, Same) {
+	// "Same" judgements and context links waiting for this record.
+	for _, id := range e.samePartners(r.ID) {
 		if j, ok := e.byID[id]; ok {
 			r := e.cl.find(j)
 			if _, ok := before[r]; !ok {

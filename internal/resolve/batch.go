@@ -89,6 +89,7 @@ func (e *Engine) addBatch(ctx context.Context, records iter.Seq[Record], hint in
 			continue
 		}
 		seen[r.ID] = true
+		e.putCoref(r.ID, r.Coref)
 		buf = append(buf, r)
 		if len(buf) == chunk {
 			if err := flush(); err != nil {
@@ -191,7 +192,7 @@ func (e *Engine) resolveFrom(ctx context.Context, from uint32) error {
 	for _, se := range all {
 		e.link(se.from, se.edge)
 	}
-	if len(e.judg.byPair) > 0 {
+	if e.hasSame() {
 		seeds := make([]uint32, 0, n)
 		for i := from; i < uint32(len(e.recs)); i++ {
 			seeds = append(seeds, i)

@@ -70,7 +70,7 @@ const (
 	joinMatch    joinKind = iota // a merge edge between a and b
 	joinDocument                 // a merge edge resting on an equal personal document
 	joinWeak                     // an exclusive weak link (the clusters must not be distinct at all)
-	joinForce                    // a "same" judgement
+	joinForce                    // a "same" judgement or a context link (Record.Coref)
 )
 
 // join joins the clusters of a and b. A "not same" judgement is always
@@ -223,7 +223,7 @@ func (e *Engine) recluster(seeds []uint32) []Move {
 				push(ed.to)
 			}
 		}
-		for _, y := range e.judg.partners(e.recs[x].id, Same) {
+		for _, y := range e.samePartners(e.recs[x].id) {
 			if j, ok := e.byID[y]; ok {
 				push(j)
 			}
@@ -253,7 +253,7 @@ func (e *Engine) rejoin(set []uint32, skip uint32) []Move {
 		if !in[x] {
 			continue
 		}
-		for _, y := range e.judg.partners(e.recs[x].id, Same) {
+		for _, y := range e.samePartners(e.recs[x].id) {
 			if j, ok := e.byID[y]; ok && in[j] {
 				e.join(x, j, joinForce)
 			}

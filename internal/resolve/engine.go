@@ -135,6 +135,10 @@ type Engine struct {
 	cl   clusters
 	adj  [][]edge // scored pairs at or above PossibleAt, both directions
 	judg judgements
+	// coref holds the context links of records (Record.Coref) as "same"
+	// edges, and corefWhy their evidence by pair.
+	coref    judgements
+	corefWhy map[[2]string]string
 
 	buf     []byte   // scratch for interning (writers only)
 	newHubs []uint64 // blocking keys of values that just became hubs (streaming)
@@ -158,12 +162,13 @@ type edge struct {
 func New(cfg Config) *Engine {
 	cfg = cfg.withDefaults()
 	e := &Engine{
-		cfg:  cfg,
-		dict: newDict(),
-		fidx: map[string]int{},
-		byID: map[string]uint32{},
-		idx:  newIndex(cfg.MaxBlock),
-		judg: newJudgements(),
+		cfg:   cfg,
+		dict:  newDict(),
+		fidx:  map[string]int{},
+		byID:  map[string]uint32{},
+		idx:   newIndex(cfg.MaxBlock),
+		judg:  newJudgements(),
+		coref: newJudgements(), corefWhy: map[[2]string]string{},
 	}
 	e.describer, _ = cfg.Namer.(TokenDescriber)
 	for _, f := range []featureSpec{

@@ -27,7 +27,10 @@ type Explanation struct {
 	HubWeight   float64 `json:"hub_weight,omitempty"` // weight owed to hub values
 	Action      Action  `json:"action"`               // what the thresholds make of the pair alone
 	Judgement   string  `json:"judgement,omitempty"`  // an analyst's verdict on the pair, if any
-	SameCluster bool    `json:"same_cluster"`
+	// Coref is the evidence of a context link between the two records
+	// (Record.Coref), which joins them whatever the score.
+	Coref       string `json:"coref,omitempty"`
+	SameCluster bool   `json:"same_cluster"`
 	// Corroborated: the pair could join entities on its own (an equal
 	// personal document, or a compatible name and another identifying
 	// feature that agrees); without it the pair cannot merge by score.
@@ -77,6 +80,9 @@ func (x Explanation) String() string {
 	fmt.Fprintf(&b, " -> %s", x.Action)
 	if x.Judgement != "" {
 		fmt.Fprintf(&b, "; judged %s", x.Judgement)
+	}
+	if x.Coref != "" {
+		fmt.Fprintf(&b, "; same by context: %s", x.Coref)
 	}
 	return b.String()
 }
@@ -152,6 +158,9 @@ func (e *Engine) Explain(a, b string) (Explanation, error) {
 	if v, ok := e.judg.byPair[Judgement{A: a, B: b}.key()]; ok {
 		x.Judgement = v.String()
 	}
+	if why, ok := e.corefWhy[Judgement{A: a, B: b}.key()]; ok {
+		x.Coref = why
+	}
 	return x, nil
 }
 
@@ -222,6 +231,10 @@ type Link struct {
 	Cluster     string  `json:"cluster"`
 	Probability float64 `json:"probability"`
 	Merge       bool    `json:"merge"` // the pair may join entities
+	// Coref is the evidence of a context link (Record.Coref): the pair is
+	// joined by the context the records were found in, not by a score
+	// (Probability is then 1).
+	Coref string `json:"coref,omitempty"`
 }
 
 // Links returns the scored pairs of record id at or above PossibleAt,
@@ -238,6 +251,49 @@ func (e *Engine) Links(id string) ([]Link, error) {
 	var out []Link
 	for _, ed := range e.adj[i] {
 		if float64(ed.w) < e.possibleW {
+			continue
+		}
+		out = append(out, Link{Record: e.recs[ed.to].id, Cluster: e.clusterOf(ed.to), Probability: Probability(float64(ed.w)), Merge: ed.merge})
+	}
+	for _, other := range e.coref.partners(id, Same) {
+		j, ok := e.byID[other]
+		if !ok {
+			continue
+		}
+		why := e.corefWhy[Judgement{A: id, B: other}.key()]
+		if k := slices.IndexFunc(out, func(l Link) bool { return l.Record == other }); k >= 0 {
+			out[k].Coref = why
+			continue
+		}
+		out = append(out, Link{Record: other, Cluster: e.clusterOf(j), Probability: 1, Merge: true, Coref: why})
+	}
+	slices.SortFunc(out, func(a, b Link) int {
+		if a.Probability != b.Probability {
+			if a.Probability > b.Probability {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Record, b.Record)
+	})
+	return out, nil
+}
+
+// WeakLinks returns every link of record id that could join it to another
+// entity: strong links and weak (attachable) ones, whatever their
+// probability, strongest first. A caller with context the engine lacks
+// (which people a document names together) can pick among them and assert
+// its choice with AddCoref.
+func (e *Engine) WeakLinks(id string) ([]Link, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	i, err := e.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	var out []Link
+	for _, ed := range e.adj[i] {
+		if !ed.merge && !ed.weak {
 			continue
 		}
 		out = append(out, Link{Record: e.recs[ed.to].id, Cluster: e.clusterOf(ed.to), Probability: Probability(float64(ed.w)), Merge: ed.merge})

@@ -276,3 +276,55 @@ func (e *Engine) Split(id string) ([]Judgement, []Move, error) {
 	})
 	return made, moves, nil
 }
+
+// putCoref records the context links of record id.
+func (e *Engine) putCoref(id string, links []Coref) {
+	for _, c := range links {
+		if c.Record == "" || c.Record == id {
+			continue
+		}
+		j := Judgement{A: id, B: c.Record, Verdict: Same}
+		k := j.key()
+		if _, ok := e.coref.byPair[k]; !ok {
+			e.coref.put(j)
+		}
+		if e.corefWhy[k] == "" {
+			e.corefWhy[k] = c.Evidence
+		}
+	}
+}
+
+// samePartners returns the records that "same" judgements and context
+// links join to id.
+func (e *Engine) samePartners(id string) []string {
+	out := e.judg.partners(id, Same)
+	if len(e.coref.byPair) > 0 {
+		out = append(out, e.coref.partners(id, Same)...)
+	}
+	return out
+}
+
+// hasSame reports whether any "same" judgement or context link is held.
+func (e *Engine) hasSame() bool { return len(e.judg.byPair) > 0 || len(e.coref.byPair) > 0 }
+
+// AddCoref asserts a context link (see Record.Coref) between record id,
+// already added, and c.Record, and re-resolves what it touches. A "not
+// same" judgement between their entities still keeps them apart. It
+// returns the records whose cluster changed.
+func (e *Engine) AddCoref(id string, c Coref) ([]Move, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, err := e.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	b, err := e.lookup(c.Record)
+	if err != nil {
+		return nil, err
+	}
+	if a == b {
+		return nil, nil
+	}
+	e.putCoref(id, []Coref{c})
+	return e.recluster([]uint32{a, b}), nil
+}

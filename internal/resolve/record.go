@@ -36,6 +36,20 @@ type Record struct {
 	// Attributes are other comparable text fields by name (a postcode, a
 	// title, a venue, a year). Each name is its own feature.
 	Attributes map[string][]string `json:"attributes,omitempty"`
+	// Coref asserts, from the context the record was found in, that it
+	// names the same entity as other records: "Makarov" after "Bogdan
+	// Makarov" in one report. The engine joins the records whatever their
+	// scores (like a "same" judgement, but a "not same" judgement still
+	// wins, and an analyst's Split undoes it) and Explain and Links show
+	// the evidence. The other record may arrive before or after this one.
+	Coref []Coref `json:"coref,omitempty"`
+}
+
+// Coref is a context link: the record is the same entity as Record
+// because of Evidence (a human-readable reason).
+type Coref struct {
+	Record   string `json:"record"`
+	Evidence string `json:"evidence"`
 }
 
 // Validate reports a record the engine cannot take.

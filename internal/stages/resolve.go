@@ -52,6 +52,14 @@ type Resolve struct {
 	// records than Replay found finished (the batch holding them had not
 	// committed): Process applies them when it reaches their record.
 	deferred []placedJudgement
+	// recItem is the item each engine record came from, and itemPeople
+	// the person records of items naming two or more people: the context
+	// pass (contextPass) reads who was seen with whom. Process and Replay
+	// build them alike.
+	recItem    map[string]int64
+	itemPeople map[int64][]string
+	docItem    map[int64]bool // items that are documents
+	debug      func(format string, args ...any)
 	// applyMu serialises ApplyJudgements (the HTTP routes and the poller
 	// may call it at once).
 	applyMu sync.Mutex
@@ -172,65 +180,8 @@ func (s *Resolve) Process(ctx context.Context, items []*store.Item) (pipeline.Ou
 		if it.Facts == nil {
 			continue
 		}
-		for _, m := range it.Facts.Mentions {
-			sts := it.Facts.StatementsOf(m.ID)
-			a := store.Assignment{Mention: m.ID, Type: m.Type, Item: it.Seq, Caption: m.Caption}
-			if rec, ok := EngineRecord(m, sts); ok {
-				s.mu.Lock()
-				d, err := s.eng.Add(rec)
-				var moves []resolve.Move
-				var ferr error
-				if err == nil {
-					// Refit as soon as the engine has grown enough, and
-					// apply the judgements due at this record, whatever
-					// the batch boundaries: the result then depends only
-					// on the order of the records (scaled-out workers
-					// batch differently from the embedded pipeline, see
-					// docs/scaling.md).
-					moves, ferr = s.afterRecord(ctx)
-				}
-				s.mu.Unlock()
-				if ferr != nil {
-					return pipeline.Outcome{}, ferr
-				}
-				later = append(later, moves...)
-				switch {
-				case errors.Is(err, resolve.ErrDuplicate): // a redelivery: already resolved
-				case err != nil:
-					failed[it.Seq] = err
-					continue
-				default:
-					if len(d.Absorbed) > 0 {
-						members, err := s.eng.Members(d.Cluster)
-						if err != nil {
-							return pipeline.Outcome{}, err
-						}
-						for _, mm := range members {
-							touched[mm] = true
-						}
-					}
-					for _, mv := range d.Moves {
-						touched[mv.Record] = true
-					}
-				}
-				touched[rec.ID] = true
-			} else {
-				name := m.Caption
-				if name == "" {
-					for _, st := range sts {
-						if st.Prop == mosaic.PropName {
-							name = st.Value
-							break
-						}
-					}
-				}
-				if name == "" {
-					continue
-				}
-				a.Entity = KeyEntity(m.Type, name)
-			}
-			index[m.ID] = len(assigns)
-			assigns = append(assigns, a)
+		if err := s.processItem(ctx, it, &assigns, index, touched, &later, failed); err != nil {
+			return pipeline.Outcome{}, err
 		}
 	}
 	ids := make([]string, 0, len(touched))
@@ -282,19 +233,105 @@ func (s *Resolve) Process(ctx context.Context, items []*store.Item) (pipeline.Ou
 	return o, nil
 }
 
-// afterRecord runs what follows a record the engine took: a refit when
-// the engine has grown enough, then the deferred judgements it has now
-// reached. It returns the records whose cluster changed. s.mu is held.
-func (s *Resolve) afterRecord(ctx context.Context) ([]resolve.Move, error) {
-	var moves []resolve.Move
-	if s.refitDue() {
-		m, err := s.refit(ctx)
-		if err != nil {
-			return nil, err
+// processItem resolves the mentions of one item, then runs the context
+// pass over them and applies the judgements due, all under s.mu: analysts'
+// judgements (ApplyJudgements) come between items, never inside one, so
+// that Replay can apply them at the same point.
+func (s *Resolve) processItem(ctx context.Context, it *store.Item, assigns *[]store.Assignment, index map[mosaic.ID]int,
+	touched map[string]bool, later *[]resolve.Move, failed map[int64]error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	coref := docCoref(it, resolve.NamesNamer{})
+	var people []string // the item's person records
+	redelivered := false
+	for _, m := range it.Facts.Mentions {
+		sts := it.Facts.StatementsOf(m.ID)
+		a := store.Assignment{Mention: m.ID, Type: m.Type, Item: it.Seq, Caption: m.Caption}
+		if rec, ok := EngineRecord(m, sts); ok {
+			rec = withCoref(rec, coref)
+			d, err := s.eng.Add(rec)
+			var moves []resolve.Move
+			var ferr error
+			if err == nil {
+				// Refit as soon as the engine has grown enough,
+				// whatever the batch boundaries: the result then
+				// depends only on the order of the records
+				// (scaled-out workers batch differently from the
+				// embedded pipeline, see docs/scaling.md).
+				moves, ferr = s.afterRecord(ctx)
+			}
+			if ferr != nil {
+				return ferr
+			}
+			*later = append(*later, moves...)
+			if err == nil || errors.Is(err, resolve.ErrDuplicate) {
+				if m.Type == mosaic.TypePerson {
+					people = append(people, rec.ID)
+				}
+				redelivered = redelivered || err != nil
+			}
+			switch {
+			case errors.Is(err, resolve.ErrDuplicate): // a redelivery: already resolved
+			case err != nil:
+				failed[it.Seq] = err
+				continue
+			default:
+				if len(d.Absorbed) > 0 {
+					members, err := s.eng.Members(d.Cluster)
+					if err != nil {
+						return err
+					}
+					for _, mm := range members {
+						touched[mm] = true
+					}
+				}
+				for _, mv := range d.Moves {
+					touched[mv.Record] = true
+				}
+			}
+			touched[rec.ID] = true
+		} else {
+			name := m.Caption
+			if name == "" {
+				for _, st := range sts {
+					if st.Prop == mosaic.PropName {
+						name = st.Value
+						break
+					}
+				}
+			}
+			if name == "" {
+				continue
+			}
+			a.Entity = KeyEntity(m.Type, name)
 		}
-		moves = m
+		index[m.ID] = len(*assigns)
+		*assigns = append(*assigns, a)
 	}
-	return append(moves, s.applyDeferred(ctx)...), nil
+	// The context pass, after the item's records: it depends only on
+	// the order of the records, as Replay repeats it. A redelivered
+	// item had it the first time.
+	s.noteItem(it.Seq, it.Document != nil, people)
+	if !redelivered {
+		moves, err := s.contextPass(it, people)
+		if err != nil {
+			return err
+		}
+		*later = append(*later, moves...)
+	}
+	// The judgements due at this record count (see Replay).
+	*later = append(*later, s.applyDeferred(ctx)...)
+	return nil
+}
+
+// afterRecord runs what follows a record the engine took: a refit when
+// the engine has grown enough. It returns the records whose cluster
+// changed. s.mu is held.
+func (s *Resolve) afterRecord(ctx context.Context) ([]resolve.Move, error) {
+	if s.refitDue() {
+		return s.refit(ctx)
+	}
+	return nil, nil
 }
 
 // refitDue reports whether the engine has grown enough since the model was
@@ -371,4 +408,10 @@ func Mention(ctx context.Context, er store.EntityReader, id mosaic.ID) (mosaic.I
 		return "", mosaic.Errorf(mosaic.KindNotFound, "resolve", "entity %s has no person or organisation mention", id)
 	}
 	return best, nil
+}
+
+// entityOf returns the engine cluster a person or organisation mention
+// was resolved into.
+func (s *Resolve) entityOf(m mosaic.ID) (string, error) {
+	return s.eng.Cluster(string(m))
 }

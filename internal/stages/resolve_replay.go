@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	mosaic "github.com/mosaic-intel/mosaic"
 	"github.com/mosaic-intel/mosaic/internal/pipeline"
 	"github.com/mosaic-intel/mosaic/internal/resolve"
 	"github.com/mosaic-intel/mosaic/internal/store"
@@ -21,9 +22,11 @@ type ReplayStore interface {
 // that resolved the stored items, as if it had never stopped: it adds the
 // records of every item the resolve stage has finished one at a time, in
 // Seq order, as Process did, with the model refits after the same records
-// (Process refits after the record that makes the engine big enough) and
-// every applied judgement of the log after the record at which it was
-// applied (see AppliedAt). Judgements applied after records that are not
+// (Process refits after the record that makes the engine big enough), the
+// context pass after each item (see contextPass) and every applied
+// judgement of the log after the item that brought the engine to the
+// record count at which it was applied (see AppliedAt; Process applies
+// judgements between items only). Judgements applied after records that are not
 // finished yet (their batch had not committed when the process stopped)
 // wait for Process to reach those records.
 //
@@ -64,20 +67,31 @@ func (s *Resolve) Replay(ctx context.Context, st ReplayStore) error {
 				if it.Facts == nil {
 					continue
 				}
+				coref := docCoref(it, resolve.NamesNamer{})
+				var people []string
 				for _, m := range it.Facts.Mentions {
 					rec, ok := EngineRecord(m, it.Facts.StatementsOf(m.ID))
 					if !ok {
 						continue
 					}
+					rec = withCoref(rec, coref)
 					// A record the engine rejects was recorded as a
 					// failure of the stage; it is rejected here again.
 					if _, err := s.eng.Add(rec); err != nil {
 						continue
 					}
+					if m.Type == mosaic.TypePerson {
+						people = append(people, rec.ID)
+					}
 					if _, err := s.afterRecord(ctx); err != nil {
 						return err
 					}
 				}
+				s.noteItem(it.Seq, it.Document != nil, people)
+				if _, err := s.contextPass(it, people); err != nil {
+					return err
+				}
+				s.applyDeferred(ctx)
 			}
 		}
 	}

@@ -1,0 +1,474 @@
+package stages
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	mosaic "github.com/mosaic-intel/mosaic"
+	"github.com/mosaic-intel/mosaic/internal/names"
+	"github.com/mosaic-intel/mosaic/internal/resolve"
+	"github.com/mosaic-intel/mosaic/internal/store"
+)
+
+// Document coreference.
+//
+// A report names a person in full once and then by a shorter or garbled
+// form: "Bogdan Makarov ... Makarov ...", "B. Makarov ... Bogdn Makarov",
+// "Vázquez S." beside "Sergio Vázquez". The extractor chains some of these
+// (a repeated surname), not all: what it leaves as separate mentions the
+// engine sees as separate records, and a surname or an initial alone
+// cannot be matched across documents safely. Within one document the
+// question is much easier: if exactly one fuller name of the document
+// fits the short form, that is who it stands for.
+//
+// docCoref links each person mention of a document to the fullest
+// mention of the document it can stand for, when that is unambiguous:
+//
+//   - the short form's tokens (canonical, as the engine sees them) fit
+//     the fuller name's: every whole word equals a distinct word of it, or
+//     is a spelling variant or a one-letter slip of one (words of four
+//     letters or more), or is two of its words run together; every initial
+//     is the first letter of a distinct remaining word; at least one whole
+//     word is needed (initials alone say too little);
+//   - mentions are taken fullest first (most whole words, then most
+//     words, then order in the document), and a mention joins the group of
+//     the fuller mentions it fits only if they all belong to one group:
+//     "Makarov" in a report naming "Bogdan Makarov" and "Irina Makarova"
+//     stays alone.
+//
+// The link goes to the engine as Record.Coref with its evidence, so the
+// two mentions are one entity whatever their scores, and an analyst can
+// still split them.
+
+// corefMention is a person mention of one document with its name's tokens.
+type corefMention struct {
+	id    mosaic.ID
+	name  string
+	toks  []string
+	whole int // tokens longer than one letter
+	first int // offset of its first span in the document
+}
+
+// docCoref returns the context links of the person mentions of a document
+// item (none for records).
+func docCoref(it *store.Item, namer resolve.Namer) map[mosaic.ID]resolve.Coref {
+	if it.Document == nil || it.Facts == nil {
+		return nil
+	}
+	var ms []*corefMention
+	for _, m := range it.Facts.Mentions {
+		if m.Type != mosaic.TypePerson {
+			continue
+		}
+		cm := &corefMention{id: m.ID, first: -1}
+		for _, st := range it.Facts.StatementsOf(m.ID) {
+			if st.Prop != mosaic.PropName && st.Prop != mosaic.PropMentionText && st.Prop != mosaic.PropAlias {
+				continue
+			}
+			if cm.first < 0 || st.Origin.Start < cm.first {
+				cm.first = st.Origin.Start
+			}
+			if st.Prop != mosaic.PropName {
+				continue
+			}
+			toks := namer.Tokens(st.Value, resolve.TypePerson)
+			if len(toks) > len(cm.toks) {
+				cm.name, cm.toks = st.Value, toks
+			}
+		}
+		if len(cm.toks) == 0 {
+			continue
+		}
+		for _, t := range cm.toks {
+			if len(t) > 1 {
+				cm.whole++
+			}
+		}
+		if cm.whole == 0 {
+			continue
+		}
+		ms = append(ms, cm)
+	}
+	if len(ms) < 2 {
+		return nil
+	}
+	sort.SliceStable(ms, func(i, j int) bool {
+		a, b := ms[i], ms[j]
+		if a.whole != b.whole {
+			return a.whole > b.whole
+		}
+		if len(a.toks) != len(b.toks) {
+			return len(a.toks) > len(b.toks)
+		}
+		if a.first != b.first {
+			return a.first < b.first
+		}
+		return a.id < b.id
+	})
+	group := make([]int, len(ms)) // index of the group's first (fullest) mention
+	out := map[mosaic.ID]resolve.Coref{}
+	doc := it.Document.Path
+	if doc == "" {
+		doc = string(it.Document.ID)
+	}
+	doc = path.Base(doc)
+	for i, s := range ms {
+		group[i] = i
+		target := -1
+		ambiguous := false
+		for j := range i {
+			if !fits(s.toks, ms[j].toks) {
+				continue
+			}
+			switch g := group[j]; {
+			case target < 0:
+				target = g
+			case target != g:
+				ambiguous = true
+			}
+		}
+		if target < 0 || ambiguous {
+			continue
+		}
+		group[i] = target
+		out[s.id] = resolve.Coref{
+			Record:   string(ms[target].id),
+			Evidence: fmt.Sprintf("in %s, %q stands for %q, the only person named there that it fits", doc, s.name, ms[target].name),
+		}
+	}
+	return out
+}
+
+// fits reports whether the tokens of a short form fit those of a fuller
+// name (see docCoref).
+func fits(short, full []string) bool {
+	if len(short) == 0 {
+		return false
+	}
+	used := make([]bool, len(full))
+	whole := 0
+	// Whole words first, exact matches before looser ones.
+	for pass := 0; pass < 2; pass++ {
+		for _, t := range short {
+			if len(t) < 2 || (pass == 0) != contains(full, t) {
+				continue
+			}
+			k := -1
+			for j, f := range full {
+				if used[j] || len(f) < 2 {
+					continue
+				}
+				if t == f || pass == 1 && wordFits(t, f) {
+					k = j
+					break
+				}
+			}
+			if k < 0 && pass == 1 {
+				// Two adjacent words run together ("vasquezrodriguez").
+				for j := 0; j+1 < len(full); j++ {
+					if !used[j] && !used[j+1] && len(full[j]) > 1 && len(full[j+1]) > 1 && len(t) >= 8 && names.EditDistance(t, full[j]+full[j+1]) <= 2 {
+						used[j], used[j+1] = true, true
+						k = -2
+						break
+					}
+				}
+			}
+			if k == -1 {
+				return false
+			}
+			if k >= 0 {
+				used[k] = true
+			}
+			whole++
+		}
+	}
+	if whole == 0 {
+		return false
+	}
+	for _, t := range short {
+		if len(t) != 1 {
+			continue
+		}
+		k := -1
+		for j, f := range full {
+			if !used[j] && f[0] == t[0] {
+				k = j
+				break
+			}
+		}
+		if k < 0 {
+			return false
+		}
+		used[k] = true
+	}
+	return true
+}
+
+func contains(s []string, x string) bool {
+	for _, y := range s {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// wordFits reports whether two different whole words are spellings of one
+// name: variants the name tables know, the same phonetic key with the same
+// first letter, or one slip (an insertion, deletion, substitution or swap)
+// in words of four letters or more.
+func wordFits(a, b string) bool {
+	if names.SameGroup(a, b) {
+		return true
+	}
+	if a[0] == b[0] && names.Key(a) == names.Key(b) {
+		return true
+	}
+	return len(a) >= 4 && len(b) >= 4 && names.EditDistance(a, b) <= 1
+}
+
+// withCoref adds a mention's context link to its engine record.
+func withCoref(rec resolve.Record, links map[mosaic.ID]resolve.Coref) resolve.Record {
+	if c, ok := links[mosaic.ID(rec.ID)]; ok {
+		rec.Coref = append(rec.Coref, c)
+	}
+	return rec
+}
+
+// Context across documents.
+//
+// A name-only mention of a report that the engine could not place (its
+// name fits several entities, "Samira Jafari" beside a second "Samira
+// Jafari" known apart by another phone) may still be placed by the company
+// it keeps: if exactly one of the entities its name fits has been seen, in
+// other items, with a person this document also names, and none of the
+// others has, the mention is that entity. The choice is asserted to the
+// engine as a context link (AddCoref) carrying that evidence.
+
+// maxContextMembers bounds the entities whose co-occurrences the context
+// pass reads (a bigger one is a hub, not a person).
+const maxContextMembers = 500
+
+// noteItem records which item each engine record of it came from, and the
+// person records of items naming two or more people. s.mu is held.
+func (s *Resolve) noteItem(seq int64, document bool, people []string) {
+	if s.recItem == nil {
+		s.recItem = map[string]int64{}
+		s.itemPeople = map[int64][]string{}
+		s.docItem = map[int64]bool{}
+	}
+	if document {
+		s.docItem[seq] = true
+	}
+	for _, r := range people {
+		s.recItem[r] = seq
+	}
+	if len(people) > 1 {
+		s.itemPeople[seq] = people
+	}
+}
+
+// contextPass places the person mentions of a document that are still on
+// their own (their entity holds nothing from other items) by the people
+// the document names with them (see above). people are the engine records
+// of the item's person mentions. s.mu is held.
+func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, error) {
+	if it.Document == nil || len(people) < 2 {
+		return nil, nil
+	}
+	doc := path.Base(it.Document.Path)
+	if it.Document.Path == "" {
+		doc = string(it.Document.ID)
+	}
+	inItem := map[string]bool{}
+	for _, r := range people {
+		inItem[r] = true
+	}
+	captions := map[string]string{}
+	for _, m := range it.Facts.Mentions {
+		captions[string(m.ID)] = m.Caption
+	}
+	var moves []resolve.Move
+	done := map[string]bool{} // clusters handled
+	for _, r := range people {
+		own, err := s.eng.Cluster(r)
+		if err != nil || done[own] {
+			continue
+		}
+		done[own] = true
+		members, err := s.eng.Members(own)
+		if err != nil {
+			return nil, err
+		}
+		alone := true
+		for _, m := range members {
+			if !inItem[m] {
+				alone = false
+				break
+			}
+		}
+		if !alone {
+			continue
+		}
+		s.debugf("context: %s %q", doc, captions[members[0]])
+		// Candidate entities: those the chain's records link to.
+		type cand struct {
+			cluster, record string
+			p               float64
+		}
+		var cands []cand
+		seen := map[string]int{}
+		for _, m := range members {
+			links, err := s.eng.WeakLinks(m)
+			if err != nil {
+				return nil, err
+			}
+			for _, l := range links {
+				if l.Cluster == own {
+					continue
+				}
+				if k, ok := seen[l.Cluster]; ok {
+					if l.Probability > cands[k].p {
+						cands[k] = cand{l.Cluster, l.Record, l.Probability}
+					}
+					continue
+				}
+				seen[l.Cluster] = len(cands)
+				cands = append(cands, cand{l.Cluster, l.Record, l.Probability})
+			}
+		}
+		s.debugf("  candidates %v", cands)
+		if len(cands) == 0 {
+			continue
+		}
+		// The entities of the other people the document names.
+		named := map[string]string{} // cluster -> a caption
+		for _, o := range people {
+			if c, err := s.eng.Cluster(o); err == nil && c != own {
+				if _, ok := named[c]; !ok {
+					named[c] = captions[o]
+				}
+			}
+		}
+		if len(named) == 0 {
+			continue
+		}
+		// Which of them each candidate was seen with, in other items. At
+		// most one of those seen with them may hold records (which can
+		// identify a person); the others, if any, are mentions of reports
+		// no record backs, which nothing tells apart from it: the mention
+		// joins them all.
+		var chosen []int
+		var shared [][]string
+		identified := 0
+		for k, c := range cands {
+			with, err := s.seenWith(c.cluster, it.Seq, named)
+			if err != nil {
+				return nil, err
+			}
+			s.debugf("  %v seen with %v", c, with)
+			if len(with) == 0 {
+				continue
+			}
+			docOnly, err := s.documentsOnly(c.cluster)
+			if err != nil {
+				return nil, err
+			}
+			if !docOnly {
+				identified++
+			}
+			chosen = append(chosen, k)
+			shared = append(shared, with)
+		}
+		if len(chosen) == 0 || identified > 1 {
+			continue
+		}
+		for n, k := range chosen {
+			w := cands[k]
+			sort.Strings(shared[n])
+			mv, err := s.eng.AddCoref(members[0], resolve.Coref{
+				Record: w.record,
+				Evidence: fmt.Sprintf("%q in %s is named with %s, also seen with this entity elsewhere; of the %d entities the name fits, no other holding records is",
+					captions[members[0]], doc, quoteList(shared[n]), len(cands)),
+			})
+			if err != nil {
+				return nil, err
+			}
+			moves = append(moves, mv...)
+		}
+	}
+	return moves, nil
+}
+
+// seenWith returns the captions of the entities of named that the
+// entity cluster was seen with in items other than skip.
+func (s *Resolve) seenWith(cluster string, skip int64, named map[string]string) ([]string, error) {
+	members, err := s.eng.Members(cluster)
+	if err != nil {
+		return nil, err
+	}
+	if len(members) > maxContextMembers {
+		return nil, nil
+	}
+	in := map[string]bool{}
+	for _, m := range members {
+		in[m] = true
+	}
+	found := map[string]bool{}
+	for _, m := range members {
+		seq, ok := s.recItem[m]
+		if !ok || seq == skip {
+			continue
+		}
+		for _, o := range s.itemPeople[seq] {
+			if in[o] {
+				continue
+			}
+			c, err := s.eng.Cluster(o)
+			if err != nil {
+				continue
+			}
+			if _, ok := named[c]; ok {
+				found[c] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(found))
+	for c := range found {
+		out = append(out, fmt.Sprintf("%q", named[c]))
+	}
+	return out, nil
+}
+
+func quoteList(q []string) string {
+	switch len(q) {
+	case 0:
+		return "nobody"
+	case 1:
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+// documentsOnly reports whether every record of an entity comes from a
+// document (a report's mention: a name and no identifying facts).
+func (s *Resolve) documentsOnly(cluster string) (bool, error) {
+	members, err := s.eng.Members(cluster)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range members {
+		if seq, ok := s.recItem[m]; !ok || !s.docItem[seq] {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func (s *Resolve) debugf(format string, args ...any) {
+	if s.debug != nil {
+		s.debug(format, args...)
+	}
+}

@@ -1,0 +1,280 @@
+package stages
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	mosaic "github.com/mosaic-intel/mosaic"
+	"github.com/mosaic-intel/mosaic/internal/pipeline"
+	"github.com/mosaic-intel/mosaic/internal/resolve"
+	"github.com/mosaic-intel/mosaic/internal/store"
+)
+
+// docItem builds a document item whose person mentions are the given
+// surface forms, each its own mention (as the extractor leaves the forms
+// it does not chain), at increasing offsets.
+func docItem(seq int64, path string, people ...string) *store.Item {
+	id := mosaic.HashID(mosaic.PrefixDocument, path)
+	d := &mosaic.Document{ID: id, Path: path, Text: strings.Join(people, ". ")}
+	f := &store.Facts{}
+	at := 0
+	for i, p := range people {
+		role := fmt.Sprintf("e%d", i)
+		m := mosaic.Mention{ID: mosaic.MentionID(id, role), Type: mosaic.TypePerson, Origin: id, Role: role, Caption: p}
+		f.Mentions = append(f.Mentions, m)
+		o := mosaic.Origin{Document: id, Start: at, End: at + len(p)}
+		f.Statements = append(f.Statements, mosaic.Statement{ID: mosaic.StatementID(m.ID, mosaic.PropName, p, o), Subject: m.ID,
+			Type: mosaic.TypePerson, Prop: mosaic.PropName, Value: p, Origin: o})
+		at += len(p) + 2
+	}
+	return &store.Item{Seq: seq, ID: id, Document: d, Facts: f}
+}
+
+// recordItem builds a person record item: a name and facts given as
+// prop=value.
+func recordItem(seq int64, key, name string, facts ...string) *store.Item {
+	id := mosaic.HashID(mosaic.PrefixRecord, key)
+	m := mosaic.Mention{ID: mosaic.MentionID(id, "person"), Type: mosaic.TypePerson, Origin: id, Role: "person", Caption: name}
+	f := &store.Facts{Mentions: []mosaic.Mention{m}}
+	add := func(prop, v string) {
+		o := mosaic.Origin{Record: id, Field: prop}
+		f.Statements = append(f.Statements, mosaic.Statement{ID: mosaic.StatementID(m.ID, prop, v, o), Subject: m.ID,
+			Type: mosaic.TypePerson, Prop: prop, Value: v, Origin: o})
+	}
+	add(mosaic.PropName, name)
+	for _, kv := range facts {
+		k, v, _ := strings.Cut(kv, "=")
+		add(k, v)
+	}
+	return &store.Item{Seq: seq, ID: id, Record: &mosaic.Record{ID: id, Kind: mosaic.KindPerson, Fields: map[string]string{"name": name}}, Facts: f}
+}
+
+// visitItem builds a prison visit record: a visitor and a prisoner.
+func visitItem(seq int64, key, visitor, dob, prisoner string) *store.Item {
+	it := recordItem(seq, key, visitor, mosaic.PropBirthDate+"="+dob)
+	p := recordItem(seq, key+"/prisoner", prisoner)
+	m := p.Facts.Mentions[0]
+	m.ID, m.Role = mosaic.MentionID(it.ID, "prisoner"), "prisoner"
+	it.Facts.Mentions = append(it.Facts.Mentions, m)
+	for _, st := range p.Facts.Statements {
+		st.Subject = m.ID
+		it.Facts.Statements = append(it.Facts.Statements, st)
+	}
+	return it
+}
+
+func mention(it *store.Item, i int) string { return string(it.Facts.Mentions[i].ID) }
+
+func TestDocCoref(t *testing.T) {
+	cases := []struct {
+		people []string
+		want   map[int]int // mention -> mention it stands for
+	}{
+		{[]string{"Bogdan Makarov", "Stephen Evans", "Makarov"}, map[int]int{2: 0}},
+		{[]string{"B. Makarov", "Joanne Wood", "Bogdn Makarov"}, map[int]int{0: 2}},
+		{[]string{"Sergio Vázquez Rodríguez", "Vázquez S.", "Sergio Váuquez"}, map[int]int{1: 0, 2: 0}},
+		{[]string{"Baker, Emma Sarah", "E. S. Baker"}, map[int]int{1: 0}},
+		// Two Makarovs: the bare surname is ambiguous, the initial is not.
+		{[]string{"Bogdan Makarov", "Irina Makarova", "Makarov", "I. Makarova"}, map[int]int{3: 1}},
+		// Initials alone say too little; different given names do not fit.
+		{[]string{"Bogdan Makarov", "B. M."}, nil},
+		{[]string{"Bogdan Makarov", "Boris Makarov"}, nil},
+		{[]string{"Emre Tekin", "Sana Sheikh"}, nil},
+	}
+	for _, c := range cases {
+		it := docItem(1, "reports/RPT-1.txt", c.people...)
+		got := docCoref(it, resolve.NamesNamer{})
+		want := map[string]string{}
+		for a, b := range c.want {
+			want[mention(it, a)] = mention(it, b)
+		}
+		if len(got) != len(want) {
+			t.Errorf("%q: got %d links %v, want %v", c.people, len(got), got, c.want)
+			continue
+		}
+		for a, b := range want {
+			l, ok := got[mosaic.ID(a)]
+			if !ok || l.Record != b {
+				t.Errorf("%q: %s -> %+v, want %s", c.people, a, l, b)
+				continue
+			}
+			if !strings.Contains(l.Evidence, "RPT-1.txt") {
+				t.Errorf("evidence %q does not name the document", l.Evidence)
+			}
+		}
+	}
+}
+
+// fakeReplayStore serves items, the stage's progress and the judgement
+// log from memory.
+type fakeReplayStore struct {
+	store.ItemReader
+	store.Progress
+	store.JudgementReader
+	items []*store.Item
+	log   []store.Judgement
+}
+
+func (f *fakeReplayStore) ItemsInRange(_ context.Context, _ mosaic.Principal, r store.Range) ([]*store.Item, error) {
+	var out []*store.Item
+	for _, it := range f.items {
+		if it.Seq >= r.Lo && it.Seq <= r.Hi {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeReplayStore) DoneRanges(_ context.Context, stage string) ([]store.Range, error) {
+	if stage != pipeline.Resolve || len(f.items) == 0 {
+		return nil, nil
+	}
+	return []store.Range{{Lo: f.items[0].Seq, Hi: f.items[len(f.items)-1].Seq}}, nil
+}
+
+func (f *fakeReplayStore) Judgements(_ context.Context, flt store.JudgementFilter) ([]store.Judgement, error) {
+	var out []store.Judgement
+	for _, j := range f.log {
+		if flt.State == "" || j.State == flt.State {
+			out = append(out, j)
+		}
+	}
+	return out, nil
+}
+
+// corefItems: Bogdan Makarov's records, one of them a visit to Joanne
+// Wood; a namesake known apart by his date of birth; reports naming him in
+// full and by surname, by initial, and in full beside Joanne Wood, which
+// only the company he keeps places.
+func corefItems() []*store.Item {
+	return []*store.Item{
+		recordItem(1, "p1", "Bogdan Makarov", mosaic.PropBirthDate+"=1980-04-12", mosaic.PropDocNumber+"=P1234567"),
+		recordItem(2, "p2", "Bogdan Makarov", mosaic.PropBirthDate+"=1980-04-12", mosaic.PropPhone+"=07700900123"),
+		recordItem(3, "p3", "Bogdan Makarov", mosaic.PropBirthDate+"=1961-11-30", mosaic.PropPhone+"=07700900999"),
+		visitItem(4, "v1", "Bogdan Makarov", "1980-04-12", "Joanne Wood"),
+		docItem(5, "reports/RPT-1.txt", "Bogdan Makarov", "Joanne Wood", "Makarov"),
+		docItem(6, "reports/RPT-2.txt", "B. Makarov", "Amit Malhotra", "Bogdn Makarov"),
+		docItem(7, "reports/RPT-3.txt", "Bogdan Makarov", "Joanne Wood"),
+		recordItem(8, "p5", "Irina Makarova", mosaic.PropBirthDate+"=1985-02-01"),
+	}
+}
+
+func runStage(t *testing.T, s *Resolve, items []*store.Item, batch int) {
+	t.Helper()
+	for lo := 0; lo < len(items); lo += batch {
+		if _, err := s.Process(context.Background(), items[lo:min(len(items), lo+batch)]); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func clustersOf(t *testing.T, s *Resolve, items []*store.Item) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, it := range items {
+		for _, m := range it.Facts.Mentions {
+			c, err := s.eng.Cluster(string(m.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[string(m.ID)] = c
+		}
+	}
+	return out
+}
+
+func TestResolveStageCoref(t *testing.T) {
+	items := corefItems()
+	s := NewResolve(resolve.New(resolve.Config{}))
+	runStage(t, s, items, 3)
+	cl := clustersOf(t, s, items)
+	same := func(a, b string) bool { return cl[a] == cl[b] }
+	rpt1, rpt2, rpt3 := items[4], items[5], items[6]
+	if !same(mention(rpt1, 2), mention(rpt1, 0)) {
+		t.Error(`"Makarov" not placed with "Bogdan Makarov" of the same report`)
+	}
+	if !same(mention(rpt2, 0), mention(rpt2, 2)) {
+		t.Error(`"B. Makarov" not placed with "Bogdn Makarov" of the same report`)
+	}
+	if !same(mention(rpt1, 0), mention(rpt1, 2)) || same(mention(rpt1, 1), mention(rpt1, 0)) {
+		t.Error("Joanne Wood glued to Makarov")
+	}
+	// The namesake of 1961 stays apart from everything else.
+	for id, c := range cl {
+		if id != mention(items[2], 0) && c == cl[mention(items[2], 0)] {
+			t.Errorf("%s glued to the namesake born in 1961", id)
+		}
+	}
+	// Irina Makarova is nobody's surname match.
+	if c := cl[mention(items[7], 0)]; c != mention(items[7], 0) {
+		t.Errorf("Irina Makarova joined %s", c)
+	}
+	// RPT-1's and RPT-3's "Bogdan Makarov" fit both Bogdans; Joanne Wood,
+	// whom the 1980 Bogdan visited, tells which.
+	if !same(mention(rpt1, 0), mention(items[0], 0)) {
+		x, _ := s.eng.Explain(mention(rpt1, 0), mention(items[0], 0))
+		t.Errorf("RPT-1's Bogdan Makarov not placed by context: %v", x)
+	}
+	if !same(mention(rpt3, 0), mention(items[0], 0)) {
+		x, _ := s.eng.Explain(mention(rpt3, 0), mention(items[0], 0))
+		t.Errorf("RPT-3's Bogdan Makarov not placed by context: %v", x)
+	} else {
+		links, _ := s.eng.Links(mention(rpt3, 0))
+		ok := false
+		for _, l := range links {
+			if strings.Contains(l.Coref, "Joanne Wood") {
+				ok = true
+			}
+		}
+		if !ok {
+			t.Errorf("no context evidence naming Joanne Wood among %+v", links)
+		}
+	}
+}
+
+// TestResolveReplayDeterministic: a stage rebuilt by Replay from the
+// store (the items, the progress and the judgement log) holds the same
+// clusters as the stage that processed the items in batches, judgements
+// included.
+func TestResolveReplayDeterministic(t *testing.T) {
+	items := corefItems()
+	for _, batch := range []int{1, 3, len(items)} {
+		s := NewResolve(resolve.New(resolve.Config{}))
+		runStage(t, s, items[:5], batch)
+		// An analyst splits the surname off after the fifth item.
+		s.mu.Lock()
+		at := s.eng.Len()
+		j := store.Judgement{Seq: 1, A: mosaic.ID(mention(items[4], 2)), Verdict: store.VerdictSplit, State: store.JudgementApplied}
+		_, made, err := s.judge(j)
+		s.mu.Unlock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		j.Result = placedResult("moved", at)
+		log := []store.Judgement{j}
+		for i, m := range made {
+			log = append(log, store.Judgement{Seq: int64(2 + i), A: mosaic.ID(m.A), B: mosaic.ID(m.B), Verdict: store.VerdictNotSame,
+				State: store.JudgementApplied, Origin: 1})
+		}
+		runStage(t, s, items[5:], batch)
+		want := clustersOf(t, s, items)
+		if want[mention(items[4], 2)] == want[mention(items[4], 0)] {
+			t.Fatal("the split did not hold")
+		}
+		r := NewResolve(resolve.New(resolve.Config{}))
+		if err := r.Replay(context.Background(), &fakeReplayStore{items: items, log: log}); err != nil {
+			t.Fatal(err)
+		}
+		got := clustersOf(t, r, items)
+		for id, c := range want {
+			if got[id] != c {
+				t.Errorf("batch %d: %s in %s after replay, %s before", batch, id, got[id], c)
+			}
+		}
+		if len(r.eng.Judgements()) != len(s.eng.Judgements()) {
+			t.Errorf("batch %d: replay holds %d judgements, the stage %d", batch, len(r.eng.Judgements()), len(s.eng.Judgements()))
+		}
+	}
+}

@@ -94,8 +94,9 @@ func (d *doc) findOrgNames(ents []Entity) []Entity {
 	for _, m := range carrierRe.FindAllStringSubmatchIndex(d.text, -1) {
 		add = append(add, typed{Span{m[2], m[3]}, ORG})
 	}
+	persons := newNameWordCount(d, ents)
 	for _, m := range perpetratorRe.FindAllStringSubmatchIndex(d.text, -1) {
-		if ws := strings.Fields(d.text[m[2]:m[3]]); !d.isGiven(ws[0]) && !d.knownPerson(ws[len(ws)-1], ents, Span{m[2], m[3]}) {
+		if ws := strings.Fields(d.text[m[2]:m[3]]); !d.isGiven(ws[0]) && !persons.has(d, ws[len(ws)-1], ents, Span{m[2], m[3]}) {
 			add = append(add, typed{Span{m[2], m[3]}, ORG})
 		}
 	}
@@ -104,7 +105,7 @@ func (d *doc) findOrgNames(ents []Entity) []Entity {
 		// Leeds": a shop named with the town of its branch.
 		name := d.text[m[2]:m[3]]
 		ws := strings.Fields(strings.NewReplacer("'s ", " ", "’s ", " ").Replace(name))
-		if len(ws) < 2 || d.isGiven(ws[0]) || d.knownPerson(ws[0], ents, Span{m[2], m[3]}) {
+		if len(ws) < 2 || d.isGiven(ws[0]) || persons.has(d, ws[0], ents, Span{m[2], m[3]}) {
 			continue
 		}
 		for n := 1; n <= 2 && n < len(ws); n++ {
@@ -241,19 +242,41 @@ func (d *doc) multiwordPlaces(ents []Entity) []Entity {
 
 var placePreps = map[string]bool{"in": true, "at": true, "near": true, "from": true, "to": true, "into": true, "outside": true, "across": true}
 
-// knownPerson reports whether w is a word of a person's full name found
-// in the text outside sp.
-func (d *doc) knownPerson(w string, ents []Entity, sp Span) bool {
+// nameWordCount counts, per word, the full names (two words or more) of
+// people that hold it; built once per text so that lookups stay cheap.
+type nameWordCount map[string]int
+
+func newNameWordCount(d *doc, ents []Entity) nameWordCount {
+	pw := nameWordCount{}
 	for _, e := range ents {
-		if e.Type == PER && (e.End <= sp.Start || e.Start >= sp.End) && strings.Contains(d.text[e.Start:e.End], " ") {
+		if e.Type == PER && strings.Contains(d.text[e.Start:e.End], " ") {
+			for _, x := range strings.Fields(d.text[e.Start:e.End]) {
+				pw[x]++
+			}
+		}
+	}
+	return pw
+}
+
+// has reports whether w is a word of a person's full name found in the
+// text outside sp (ents sorted by start).
+func (pw nameWordCount) has(d *doc, w string, ents []Entity, sp Span) bool {
+	n := pw[w]
+	if n == 0 {
+		return false
+	}
+	lo := sort.Search(len(ents), func(k int) bool { return ents[k].End > sp.Start })
+	for k := lo; k < len(ents) && ents[k].Start < sp.End; k++ {
+		e := ents[k]
+		if e.Type == PER && strings.Contains(d.text[e.Start:e.End], " ") {
 			for _, x := range strings.Fields(d.text[e.Start:e.End]) {
 				if x == w {
-					return true
+					n--
 				}
 			}
 		}
 	}
-	return false
+	return n > 0
 }
 
 // caseRuns returns the tagger's view of a sentence's words: runs of two or

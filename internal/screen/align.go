@@ -333,7 +333,7 @@ func (ix *Index) features(s *scratch, sc *scored, nr *nameRec, toks []int32, rol
 				e := float64(editDistance(a, b, 3))
 				f[FEdits] += e
 				f[FMaxEdits] = max(f[FMaxEdits], e)
-				if a[0] != b[0] {
+				if a == "" || b == "" || a[0] != b[0] {
 					f[FFirstDiff]++
 				}
 			}
@@ -402,16 +402,16 @@ func (ix *Index) features(s *scratch, sc *scored, nr *nameRec, toks []int32, rol
 		f[FQSubset] = 1
 	}
 	if nMissQ == 0 && nMissC > 0 {
-		first, last := -1, -1
+		first := -1
 		for cj := range toks {
 			if roles[cj] == names.RolePart {
-				if first < 0 {
-					first = cj
-				}
-				last = cj
+				first = cj
+				break
 			}
 		}
-		if first >= 0 && sc.usedC&(1<<first) != 0 && sc.usedC&(1<<last) != 0 {
+		// The first part (a given name) kept: the parts left out are
+		// middle names or trailing family and tribal names.
+		if first >= 0 && sc.usedC&(1<<first) != 0 {
 			f[FInnerMiss] = 1
 		}
 	}

@@ -35,10 +35,10 @@ const (
 	FAbjadQuery           // 1 when the query is written in Arabic or Hebrew script
 	FComplete             // 1 when every identifying part on both sides is aligned
 	FQSubset              // 1 when every query part is aligned with the same name (spelling variants aside)
-	FEdits                // letter edits (insert, delete, substitute, swap neighbours) of the aligned parts spelt differently, capped at 3 a part (Latin-script queries)
-	FMaxEdits             // the most edits of one aligned pair, capped at 3 (Latin-script queries)
-	FFirstDiff            // aligned pairs spelt differently whose first letters differ (Latin-script queries)
-	FInnerMiss            // 1 when the query is wholly aligned and the entry parts left over lie between aligned ones (a middle name left out)
+	FEdits                // letter edits (insert, delete, substitute, swap neighbours) of the aligned parts spelt differently, capped at 3 a part (of the phonetic keys for Arabic-script queries)
+	FMaxEdits             // the most edits of one aligned pair, capped at 3
+	FFirstDiff            // aligned pairs spelt differently whose first letters (first key symbols for Arabic-script queries) differ
+	FInnerMiss            // 1 when the query is wholly aligned, entry parts are left over and the entry's first part is aligned (middle or trailing names left out)
 	NumFeatures
 )
 

@@ -537,7 +537,13 @@ func (d *doc) extendNamesRight(ents []Entity) {
 	const other = place | 1<<gazetteer.Demonym | 1<<gazetteer.OrgSuffix | 1<<gazetteer.OrgWord | 1<<gazetteer.Title | 1<<gazetteer.Rank
 	for k := range ents {
 		e := &ents[k]
+		if !isName(e.Type) {
+			continue
+		}
 		ws := strings.Fields(d.text[e.Start:e.End])
+		if len(ws) == 0 {
+			continue
+		}
 		lastGiven := d.isGiven(ws[len(ws)-1]) && d.gaz.Lookup(ws[len(ws)-1])&(place|1<<gazetteer.OrgSuffix|1<<gazetteer.OrgWord) == 0
 		if e.Type != PER && !(isName(e.Type) && len(ws) == 1 && lastGiven) {
 			continue
@@ -674,7 +680,12 @@ func (d *doc) extendNamesLeft(ents []Entity) {
 	const not = 1<<gazetteer.Title | 1<<gazetteer.Rank | 1<<gazetteer.Country | 1<<gazetteer.Region | 1<<gazetteer.City | 1<<gazetteer.Demonym | 1<<gazetteer.OrgSuffix | 1<<gazetteer.OrgWord
 	for k := range ents {
 		e := &ents[k]
-		if e.Type != PER {
+		// A one-word entity of another type that no list knows, after a
+		// known or hyphenated given name ("So-young" "Jeon" read as
+		// MISC), is a person too.
+		other := e.Type != PER && isName(e.Type) && !strings.Contains(d.text[e.Start:e.End], " ") &&
+			d.gaz.Lookup(d.text[e.Start:e.End]) == 0
+		if e.Type != PER && !other {
 			continue
 		}
 		t := d.tokenAt(e.Start)
@@ -682,6 +693,9 @@ func (d *doc) extendNamesLeft(ents []Entity) {
 			continue
 		}
 		p := d.toks[t-1]
+		if other && (!(d.isGiven(p.Text) || d.syllableName(p.Text)) || d.gaz.Lookup(p.Text)&not != 0) {
+			continue
+		}
 		if p.End+1 != e.Start || d.text[p.End] != ' ' || !capitalised(p.Text) {
 			continue
 		}
@@ -716,6 +730,7 @@ func (d *doc) extendNamesLeft(ents []Entity) {
 			}
 		}
 		e.Start = p.Start
+		e.Type = PER
 	}
 }
 

@@ -59,7 +59,11 @@ type Resolve struct {
 	recItem    map[string]int64
 	itemPeople map[int64][]string
 	docItem    map[int64]bool // items that are documents
-	debug      func(format string, args ...any)
+	// recPhones are the phones person records state, and calls the
+	// phones each phone was in contact with (communication records).
+	recPhones map[string][]string
+	calls     map[string][]string
+	debug     func(format string, args ...any)
 	// applyMu serialises ApplyJudgements (the HTTP routes and the poller
 	// may call it at once).
 	applyMu sync.Mutex
@@ -311,7 +315,7 @@ func (s *Resolve) processItem(ctx context.Context, it *store.Item, assigns *[]st
 	// The context pass, after the item's records: it depends only on
 	// the order of the records, as Replay repeats it. A redelivered
 	// item had it the first time.
-	s.noteItem(it.Seq, it.Document != nil, people)
+	s.noteItem(it, people)
 	if !redelivered {
 		moves, err := s.contextPass(it, people)
 		if err != nil {

@@ -253,13 +253,16 @@ const maxContextMembers = 500
 
 // noteItem records which item each engine record of it came from, and the
 // person records of items naming two or more people. s.mu is held.
-func (s *Resolve) noteItem(seq int64, document bool, people []string) {
+func (s *Resolve) noteItem(it *store.Item, people []string) {
 	if s.recItem == nil {
 		s.recItem = map[string]int64{}
 		s.itemPeople = map[int64][]string{}
 		s.docItem = map[int64]bool{}
+		s.recPhones = map[string][]string{}
+		s.calls = map[string][]string{}
 	}
-	if document {
+	seq := it.Seq
+	if it.Document != nil {
 		s.docItem[seq] = true
 	}
 	for _, r := range people {
@@ -268,6 +271,47 @@ func (s *Resolve) noteItem(seq int64, document bool, people []string) {
 	if len(people) > 1 {
 		s.itemPeople[seq] = people
 	}
+	if it.Facts == nil {
+		return
+	}
+	isPerson := map[mosaic.ID]bool{}
+	for _, r := range people {
+		isPerson[mosaic.ID(r)] = true
+	}
+	phones := map[mosaic.ID]string{}
+	for _, m := range it.Facts.Mentions {
+		if m.Type == mosaic.TypePhone && m.Caption != "" {
+			phones[m.ID] = NormalizeKey(mosaic.TypePhone, m.Caption)
+		}
+	}
+	for _, st := range it.Facts.Statements {
+		if st.Prop == mosaic.PropPhone && isPerson[st.Subject] {
+			if k := NormalizeKey(mosaic.TypePhone, st.Value); k != "" {
+				s.recPhones[string(st.Subject)] = append(s.recPhones[string(st.Subject)], k)
+			}
+		}
+	}
+	for _, l := range it.Facts.Links {
+		if l.Predicate != "communicated_with" {
+			continue
+		}
+		a, b := phones[l.Subject], phones[l.Object]
+		if a == "" || b == "" || a == b {
+			continue
+		}
+		s.addCall(a, b)
+		s.addCall(b, a)
+	}
+}
+
+// addCall records that phone a was in contact with phone b (once).
+func (s *Resolve) addCall(a, b string) {
+	for _, x := range s.calls[a] {
+		if x == b {
+			return
+		}
+	}
+	s.calls[a] = append(s.calls[a], b)
 }
 
 // contextPass places the person mentions of a document that are still on
@@ -343,12 +387,36 @@ func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, 
 		if len(cands) == 0 {
 			continue
 		}
-		// The entities of the other people the document names.
+		// The entities of the other people the document names. One that
+		// only reports name (nothing placed it yet) stands for the
+		// entities its name fits: a candidate seen with one of those was
+		// seen with someone of that name, who fits too.
 		named := map[string]string{} // cluster -> a caption
 		for _, o := range people {
-			if c, err := s.eng.Cluster(o); err == nil && c != own {
-				if _, ok := named[c]; !ok {
-					named[c] = captions[o]
+			c, err := s.eng.Cluster(o)
+			if err != nil || c == own {
+				continue
+			}
+			if _, ok := named[c]; !ok {
+				named[c] = captions[o]
+			}
+			docOnly, err := s.documentsOnly(c)
+			if err != nil {
+				return nil, err
+			}
+			if !docOnly {
+				continue
+			}
+			links, err := s.eng.WeakLinks(o)
+			if err != nil {
+				return nil, err
+			}
+			for _, l := range links {
+				if _, ok := seen[l.Cluster]; ok || l.Cluster == own {
+					continue // one of this mention's own candidates
+				}
+				if _, ok := named[l.Cluster]; !ok {
+					named[l.Cluster] = captions[o]
 				}
 			}
 		}
@@ -382,6 +450,7 @@ func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, 
 			chosen = append(chosen, k)
 			shared = append(shared, with)
 		}
+		s.debugf("  chosen %v identified %d", chosen, identified)
 		if len(chosen) == 0 || identified > 1 {
 			continue
 		}
@@ -396,6 +465,7 @@ func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, 
 			if err != nil {
 				return nil, err
 			}
+			s.debugf("  linked %s -> %s: %d moves", members[0], w.record, len(mv))
 			moves = append(moves, mv...)
 		}
 	}
@@ -432,6 +502,38 @@ func (s *Resolve) seenWith(cluster string, skip int64, named map[string]string) 
 			}
 			if _, ok := named[c]; ok {
 				found[c] = true
+			}
+		}
+	}
+	// Calls between the entity's phones and theirs.
+	var contacts map[string]bool
+	for _, m := range members {
+		for _, ph := range s.recPhones[m] {
+			for _, x := range s.calls[ph] {
+				if contacts == nil {
+					contacts = map[string]bool{}
+				}
+				contacts[x] = true
+			}
+		}
+	}
+	if len(contacts) > 0 {
+		for c := range named {
+			if found[c] {
+				continue
+			}
+			theirs, err := s.eng.Members(c)
+			if err != nil || len(theirs) > maxContextMembers {
+				continue
+			}
+		phones:
+			for _, m := range theirs {
+				for _, ph := range s.recPhones[m] {
+					if contacts[ph] {
+						found[c] = true
+						break phones
+					}
+				}
 			}
 		}
 	}

@@ -175,6 +175,9 @@ func clustersOf(t *testing.T, s *Resolve, items []*store.Item) map[string]string
 	out := map[string]string{}
 	for _, it := range items {
 		for _, m := range it.Facts.Mentions {
+			if m.Type != mosaic.TypePerson {
+				continue
+			}
 			c, err := s.eng.Cluster(string(m.ID))
 			if err != nil {
 				t.Fatal(err)
@@ -276,5 +279,47 @@ func TestResolveReplayDeterministic(t *testing.T) {
 		if len(r.eng.Judgements()) != len(s.eng.Judgements()) {
 			t.Errorf("batch %d: replay holds %d judgements, the stage %d", batch, len(r.eng.Judgements()), len(s.eng.Judgements()))
 		}
+	}
+}
+
+// callItem builds a communication record between two phones.
+func callItem(seq int64, key, from, to string) *store.Item {
+	id := mosaic.HashID(mosaic.PrefixRecord, key)
+	f := &store.Facts{}
+	var ms []mosaic.ID
+	for _, p := range []struct{ role, num string }{{"caller", from}, {"callee", to}} {
+		m := mosaic.Mention{ID: mosaic.MentionID(id, p.role), Type: mosaic.TypePhone, Origin: id, Role: p.role, Caption: p.num}
+		f.Mentions = append(f.Mentions, m)
+		ms = append(ms, m.ID)
+	}
+	f.Links = append(f.Links, mosaic.Link{ID: mosaic.LinkID(id, ms[0], "communicated_with", ms[1]), Subject: ms[0], Predicate: "communicated_with", Object: ms[1]})
+	return &store.Item{Seq: seq, ID: id, Record: &mosaic.Record{ID: id, Kind: mosaic.KindCommunication}, Facts: f}
+}
+
+// TestResolveStageCallContext: a report names "Samira Jafari", whom two
+// records of different people fit, with Paula Moreno; the phone of one of
+// them called Paula's. The report's mention joins her, and a report naming
+// Samira with a stranger joins nobody.
+func TestResolveStageCallContext(t *testing.T) {
+	items := []*store.Item{
+		callItem(1, "c1", "+447700900111", "07700 900222"),
+		recordItem(2, "s1", "Samira Jafari", mosaic.PropBirthDate+"=1988-03-03", mosaic.PropPhone+"=07700900111"),
+		recordItem(3, "s2", "Samira Jafari", mosaic.PropBirthDate+"=1950-12-12", mosaic.PropPhone+"=07700900333"),
+		recordItem(4, "pm", "Paula Moreno", mosaic.PropBirthDate+"=1990-05-05", mosaic.PropPhone+"=+44 7700 900222"),
+		docItem(5, "reports/RPT-7.txt", "Samira Jafari", "Paula Moreno"),
+		docItem(6, "reports/RPT-8.txt", "Samira Jafari", "Tom Stranger"),
+	}
+	s := NewResolve(resolve.New(resolve.Config{}))
+	runStage(t, s, items, 2)
+	cl := clustersOf(t, s, items)
+	if cl[mention(items[4], 0)] != cl[mention(items[1], 0)] {
+		x, _ := s.eng.Explain(mention(items[4], 0), mention(items[1], 0))
+		t.Errorf("the report's Samira not placed by the call: %v", x)
+	}
+	if cl[mention(items[4], 0)] == cl[mention(items[2], 0)] {
+		t.Error("the report's Samira placed with the namesake")
+	}
+	if c := cl[mention(items[5], 0)]; c == cl[mention(items[1], 0)] || c == cl[mention(items[2], 0)] {
+		t.Errorf("a Samira named with a stranger was placed in %s", c)
 	}
 }

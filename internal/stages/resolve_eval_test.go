@@ -158,6 +158,37 @@ func evalWorld(ctx context.Context, t *testing.T, data, world string) {
 			memberEnts += len(es)
 		}
 	}
+	// Extra entities of cell members: made of report mentions only, or
+	// holding records.
+	var extraDoc, extraRec int
+	for person, es := range byPerson {
+		if cells[person] == "" || len(es) < 2 {
+			continue
+		}
+		best, bn := "", 0
+		for e, k := range es {
+			if k > bn || k == bn && e < best {
+				best, bn = e, k
+			}
+		}
+		for e := range es {
+			if e == best {
+				continue
+			}
+			docOnly := true
+			for m, q := range truth {
+				if q == person && ent[m] == e && !docMention[m] {
+					docOnly = false
+				}
+			}
+			if docOnly {
+				extraDoc++
+			} else {
+				extraRec++
+			}
+		}
+	}
+	t.Logf("extra entities of cell members: %d of report mentions only, %d holding records", extraDoc, extraRec)
 	// Report mentions outside their person's largest entity.
 	var docMentions, docSplit int
 	for m, person := range truth {

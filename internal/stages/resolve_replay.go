@@ -87,7 +87,7 @@ func (s *Resolve) Replay(ctx context.Context, st ReplayStore) error {
 						return err
 					}
 				}
-				s.noteItem(it.Seq, it.Document != nil, people)
+				s.noteItem(it, people)
 				if _, err := s.contextPass(it, people); err != nil {
 					return err
 				}

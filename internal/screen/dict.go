@@ -27,6 +27,7 @@ const (
 	keyPhon   = 'k'
 	keyPhonD  = 'K' // a one-symbol deletion of the phonetic key
 	keyDelete = 'd' // the text or a deletion of it
+	keySkel   = 's' // the romanisation skeleton of a Latin token (romanSkel)
 )
 
 type retrievalKey struct {
@@ -38,6 +39,9 @@ type retrievalKey struct {
 // the other keys of an abjad-romanised token (names.AbjadKeys).
 func dictKeys(t names.Token, alts []names.AltKey, dst []retrievalKey) []retrievalKey {
 	dst = append(dst, retrievalKey{keyCanon, t.Canon})
+	if !t.Abjad && len(t.Text) >= 2 {
+		dst = append(dst, retrievalKey{keySkel, romanSkel(t.Text)})
+	}
 	for _, g := range t.Groups {
 		dst = append(dst, retrievalKey{keyGroup, g})
 	}
@@ -55,6 +59,10 @@ func dictKeys(t names.Token, alts []names.AltKey, dst []retrievalKey) []retrieva
 // queryKeys appends the keys a query token looks up; alts as for
 // dictKeys.
 func queryKeys(t names.Token, alts []names.AltKey, dst []retrievalKey) []retrievalKey {
+	if !t.Abjad && len(t.Text) >= 2 {
+		// First, so that tokens found under it are judged as such.
+		dst = append(dst, retrievalKey{keySkel, romanSkel(t.Text)})
+	}
 	dst = append(dst, retrievalKey{keyCanon, t.Canon})
 	for _, g := range t.Groups {
 		dst = append(dst, retrievalKey{keyGroup, g})
@@ -221,6 +229,15 @@ func (ix *Index) similarTokens(t names.Token, s *scratch) []tokMatch {
 			}
 			seen[id] = gen
 			dt := &ix.toks[id]
+			if k.kind == keySkel {
+				if !dt.tok.Abjad && romanSkel(dt.tok.Text) == k.s {
+					sim := max(names.Similarity(t, dt.tok), skelSim)
+					matches = append(matches, tokMatch{id, float32(sim)})
+					return true
+				}
+				seen[id] = gen - 1 // a hash collision: judge it under the other keys
+				return true
+			}
 			if !t.Abjad && !dt.tok.Abjad && dt.tok.Canon != t.Canon && k.kind != keyGroup {
 				// Jaro-Winkler of minTokenSim needs most letters in common.
 				common := bits.OnesCount32(qm & dt.mask)

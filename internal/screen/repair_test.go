@@ -73,3 +73,18 @@ func TestRepairOrgAndAbjad(t *testing.T) {
 		t.Errorf("Arabic-script parts %q, want rhmt allah kakazadh", got)
 	}
 }
+
+func TestRomanSkel(t *testing.T) {
+	same := [][2]string{{"keem", "kim"}, {"khol", "chol"}, {"hvi", "hwi"}, {"paq", "pak"}, {"moqulu", "mukulu"},
+		{"sayd", "said"}, {"areef", "arif"}, {"eebrahim", "ibrahim"}, {"kherif", "cherif"}, {"youssef", "yusef"}}
+	for _, p := range same {
+		if romanSkel(p[0]) != romanSkel(p[1]) {
+			t.Errorf("romanSkel(%q) = %q, romanSkel(%q) = %q: want equal", p[0], romanSkel(p[0]), p[1], romanSkel(p[1]))
+		}
+	}
+	for _, p := range [][2]string{{"kang", "jang"}, {"moore", "mayer"}, {"ali", "ela"}, {"hasan", "husain"}} {
+		if romanSkel(p[0]) == romanSkel(p[1]) {
+			t.Errorf("romanSkel(%q) = romanSkel(%q) = %q: want different", p[0], p[1], romanSkel(p[0]))
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	mosaic "github.com/mosaic-intel/mosaic"
 	"github.com/mosaic-intel/mosaic/internal/access"
@@ -247,13 +248,24 @@ type refEdge struct {
 }
 
 func randomGraph(t testing.TB, seed uint64, n, m int) (*Graph, []refEdge) {
+	g, edges, _ := randomGraphMarked(t, seed, n, m, 0)
+	return g, edges
+}
+
+// randomGraphMarked is randomGraph with a share of the nodes marked "B"
+// (nodeMarks[i] is node i's marking).
+func randomGraphMarked(t testing.TB, seed uint64, n, m int, markedShare float64) (*Graph, []refEdge, []mosaic.Marking) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(seed, 1))
 	b := NewBuilder(n, m)
 	b.hubDegree = 40
 	marks := []mosaic.Marking{nil, nil, nil, mosaic.NewMarking("A"), mosaic.NewMarking("B"), mosaic.NewMarking("A", "B")}
+	nodeMarks := make([]mosaic.Marking, n)
 	for i := 0; i < n; i++ {
-		b.Node(Node{ID: mosaic.ID(fmt.Sprint(i)), Type: mosaic.TypePerson})
+		if markedShare > 0 && r.Float64() < markedShare {
+			nodeMarks[i] = mosaic.NewMarking("B")
+		}
+		b.Node(Node{ID: mosaic.ID(fmt.Sprint(i)), Type: mosaic.TypePerson, Marking: nodeMarks[i]})
 	}
 	var edges []refEdge
 	keys := map[string]bool{}
@@ -290,14 +302,45 @@ func randomGraph(t testing.TB, seed uint64, n, m int) (*Graph, []refEdge) {
 	for i, e := range edges[split:] {
 		add(e, split+i, g.AddEdge)
 	}
-	return g, edges
+	return g, edges, nodeMarks
 }
 
 // refCost is a plain Dijkstra over the edge list with the same costs.
 func refCost(g *Graph, edges []refEdge, p mosaic.Principal, hubW float64, src, dst int, n int) float64 {
+	return refCostMarked(edges, nil, p, hubW, src, dst, n)
+}
+
+// refEdgeCost is the cost of crossing e, with its ends' hub penalties
+// (half each) from the visible degrees deg.
+func refEdgeCost(e refEdge, deg []int, hubW float64) float64 {
+	return float64(classCost(edgeClass{conf: confQ(e.conf), evb: evBucket(e.nev)})) +
+		hubW*0.5*(math.Log1p(float64(deg[e.a]))+math.Log1p(float64(deg[e.b])))
+}
+
+// refVisible reports whether p may cross e, given the nodes' markings.
+func refVisible(e refEdge, nodeMarks []mosaic.Marking, p mosaic.Principal) bool {
+	return access.Can(p, e.mark) && (nodeMarks == nil || access.Can(p, nodeMarks[e.a]) && access.Can(p, nodeMarks[e.b]))
+}
+
+// refDegrees counts the edges p may see at each node.
+func refDegrees(edges []refEdge, nodeMarks []mosaic.Marking, p mosaic.Principal, n int) []int {
 	deg := make([]int, n)
 	for _, e := range edges {
-		if access.Can(p, e.mark) {
+		if refVisible(e, nodeMarks, p) {
+			deg[e.a]++
+			deg[e.b]++
+		}
+	}
+	return deg
+}
+
+// refCostMarked is a plain Dijkstra over the edges p may see (hubW <= 0:
+// no penalties).
+func refCostMarked(edges []refEdge, nodeMarks []mosaic.Marking, p mosaic.Principal, hubW float64, src, dst int, n int) float64 {
+	hubW = max(hubW, 0)
+	deg := make([]int, n)
+	for _, e := range edges {
+		if refVisible(e, nodeMarks, p) {
 			deg[e.a]++
 			deg[e.b]++
 		}
@@ -308,11 +351,10 @@ func refCost(g *Graph, edges []refEdge, p mosaic.Principal, hubW float64, src, d
 	}
 	adj := make([][]arc, n)
 	for _, e := range edges {
-		if !access.Can(p, e.mark) {
+		if !refVisible(e, nodeMarks, p) {
 			continue
 		}
-		c := float64(classCost(edgeClass{conf: confQ(e.conf), evb: evBucket(e.nev)})) +
-			hubW*0.5*(math.Log1p(float64(deg[e.a]))+math.Log1p(float64(deg[e.b])))
+		c := refEdgeCost(e, deg, hubW)
 		adj[e.a] = append(adj[e.a], arc{e.b, c})
 		adj[e.b] = append(adj[e.b], arc{e.a, c})
 	}
@@ -443,5 +485,97 @@ func TestConcurrentQueriesAndUpdates(t *testing.T) {
 	}
 	if ps, err := g.Paths(ctx, all, "199", "new199", PathOptions{}); err != nil || len(ps) != 1 {
 		t.Fatalf("edge added during queries: %v %v", ps, err)
+	}
+}
+
+// TestNodeRecSize: a node's search state must stay one aligned half cache
+// line (see nodeRec).
+func TestNodeRecSize(t *testing.T) {
+	if s := unsafe.Sizeof(nodeRec{}); s != 32 {
+		t.Fatalf("nodeRec is %d bytes, want 32", s)
+	}
+}
+
+// TestPathsMatchReferenceHiddenNodes checks the search against a plain
+// Dijkstra on a graph where some nodes are marked, for several hub
+// weights, and checks every returned path: its edges are real edges
+// (found by their evidence) joining consecutive nodes, the caller may see
+// every node and edge, and its cost is the sum of its hops' costs.
+func TestPathsMatchReferenceHiddenNodes(t *testing.T) {
+	ctx := context.Background()
+	const n, m = 500, 5000
+	g, edges, nodeMarks := randomGraphMarked(t, 13, n, m, 0.15)
+	byEv := map[mosaic.ID]int{}
+	for i := range edges {
+		byEv[mosaic.ID(fmt.Sprintf("ev-%d-0", i))] = i
+	}
+	r := rand.New(rand.NewPCG(5, 5))
+	checked := 0
+	for _, hubW := range []float64{0.5, 2, -1} {
+		for _, p := range []mosaic.Principal{all, {}, {Clearances: mosaic.NewMarking("A")}, {Clearances: mosaic.NewMarking("B")}} {
+			deg := refDegrees(edges, nodeMarks, p, n)
+			for q := 0; q < 60; q++ {
+				src, dst := r.IntN(n), r.IntN(n)
+				ps, err := g.Paths(ctx, p, mosaic.ID(fmt.Sprint(src)), mosaic.ID(fmt.Sprint(dst)), PathOptions{MaxHops: 250, HubWeight: hubW})
+				if !access.Can(p, nodeMarks[src]) || !access.Can(p, nodeMarks[dst]) {
+					if err == nil {
+						t.Fatalf("%v: path query from a hidden node %d->%d answered", p.Clearances, src, dst)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := refCostMarked(edges, nodeMarks, p, hubW, src, dst, n)
+				if math.IsInf(want, 1) {
+					if len(ps) != 0 {
+						t.Fatalf("%d->%d: found a path, reference found none", src, dst)
+					}
+					continue
+				}
+				if len(ps) == 0 {
+					t.Fatalf("%d->%d: no path, reference cost %v", src, dst, want)
+				}
+				pa := ps[0]
+				if !pa.Proven {
+					t.Fatalf("%d->%d: unbounded search not proven", src, dst)
+				}
+				// (src == dst: a path of one node, cost 0.)
+				if math.Abs(pa.Cost-want) > 1e-3*want+1e-4 {
+					t.Fatalf("%v w=%v %d->%d: cost %v, reference %v", p.Clearances, hubW, src, dst, pa.Cost, want)
+				}
+				sum := 0.0
+				for i, e := range pa.Edges {
+					if e.From != pa.Nodes[i].ID || e.To != pa.Nodes[i+1].ID {
+						t.Fatalf("hop %d is %s->%s between nodes %s and %s", i, e.From, e.To, pa.Nodes[i].ID, pa.Nodes[i+1].ID)
+					}
+					k, ok := byEv[e.Evidence[0]]
+					if !ok {
+						t.Fatalf("hop %d: unknown evidence %v", i, e.Evidence)
+					}
+					re := edges[k]
+					a, b := fmt.Sprint(re.a), fmt.Sprint(re.b)
+					if !(string(e.From) == a && string(e.To) == b || string(e.From) == b && string(e.To) == a) || e.Type != re.typ {
+						t.Fatalf("hop %d %s->%s %s has the evidence of edge %s-%s %s", i, e.From, e.To, e.Type, a, b, re.typ)
+					}
+					if !refVisible(re, nodeMarks, p) || !access.Can(p, e.Marking) {
+						t.Fatalf("path crosses an edge %s-%s the caller may not see", a, b)
+					}
+					sum += refEdgeCost(re, deg, max(hubW, 0))
+				}
+				for _, nd := range pa.Nodes {
+					if !access.Can(p, nd.Marking) {
+						t.Fatalf("path crosses node %s marked %v", nd.ID, nd.Marking)
+					}
+				}
+				if math.Abs(sum-pa.Cost) > 1e-3*sum+1e-4 {
+					t.Fatalf("%d->%d: cost %v but its hops add up to %v", src, dst, pa.Cost, sum)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 300 {
+		t.Fatalf("only %d paths checked", checked)
 	}
 }

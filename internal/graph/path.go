@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	mosaic "github.com/mosaic-intel/mosaic"
 )
@@ -50,13 +51,13 @@ const defaultMaxHops = 6
 // excludes. An unknown or invisible endpoint gives ErrNotFound; no path
 // gives an empty result.
 //
-// The search is a bidirectional Dijkstra that expands the side with the
-// smaller frontier. A hub (a node of degree above 1024) is first expanded
-// only towards other hubs; its other neighbours are scanned only when the
-// search can no longer finish without them, which keeps airports and
-// public phones from costing a million relaxations per query. With
-// MaxHops, the result is the cheapest path found within the hop bound
-// (exact without a bound). K > 1 uses Yen's algorithm.
+// The search is a bidirectional Dijkstra that expands the side that has
+// done less work. A node's neighbours are scanned only when the search
+// can no longer finish without them, which keeps airports and public
+// phones from costing a million relaxations per query, and labels that
+// cannot lead to a path cheaper than the best found are pruned (see
+// search). With MaxHops, the result is the cheapest path found within the
+// hop bound (exact without a bound). K > 1 uses Yen's algorithm.
 func (g *Graph) Paths(ctx context.Context, p mosaic.Principal, from, to mosaic.ID, o PathOptions) ([]Path, error) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
@@ -89,13 +90,22 @@ func (g *Graph) Paths(ctx context.Context, p mosaic.Principal, from, to mosaic.I
 	case o.HubWeight < 0:
 		s.hubW = 0
 	}
+	pool := &g.scratch
 	if s.hubW > 0 {
-		s.pen = v.penalties()
+		ps := v.penalties()
+		s.pen, pool = ps.pen, &ps.pool
 	}
 	s.minCost = v.minCost()
 	s.allNodes = v.allNodes
-	s.sc = g.getScratch()
-	defer g.scratch.Put(s.sc)
+	if s.pen != nil {
+		for q := range s.penLB {
+			// q/2 <= the node's ln(1+degree) exactly, and float32
+			// rounding is monotone, so this never exceeds its penalty.
+			s.penLB[q] = s.hubW * (float32(q) / penSteps)
+		}
+	}
+	s.sc = g.getScratch(pool, s.pen)
+	defer pool.Put(s.sc)
 	raws := s.kShortest(ctx, o.K, o.MaxHops)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("path: %w", err)
@@ -126,40 +136,63 @@ type rawPath struct {
 	proven           bool
 }
 
-// nodeState is one node's state in both directions of a search, 32 bytes:
-// one cache line holds both sides.
+// nodeState is a node's state on one side of a search: its distance, its
+// parent and the edge (or lazy ref, see relax) from the parent.
 type nodeState struct {
-	hops uint32
-	dist float32
-	par  uint32
-	pe   uint32
+	dist    float32
+	par, pe uint32
+}
+
+// nodeRec is everything a search reads of a node, 32 bytes, so one cache
+// line: both sides' states and hop counts, and the node's hub penalty
+// ln(1+visible degree), copied from the view's penalties when the scratch
+// was made (scratches are pooled per set of penalties), so settling a node
+// does not also read the penalty array.
+type nodeRec struct {
+	s    [2]nodeState
+	pen  float32
+	hops [2]uint8
 }
 
 // Per-node flags of a search, one byte a node: whether each side has
 // reached and settled it. A relaxation reads the flags (a small array,
 // mostly in cache) and touches the node's state only when it labels the
-// node or both sides have reached it.
+// node or both sides have reached it. The high four bits are not reset
+// between searches: they hold the node's penalty ln(1+visible degree)
+// rounded down to a multiple of 1/2 (at most 7.5), so that a relaxation
+// can prune with a lower bound of the neighbour's penalty without reading
+// it (see relax).
 const (
 	reached0 = 1 << iota
 	settled0
 	reached1
 	settled1
+
+	flagBits = 0x0f
+	penShift = 4
+	penSteps = 2 // the penalty bits count halves
 )
 
 type scratch struct {
-	st      [][2]nodeState
+	st      []nodeRec
 	pcd     [][2]uint32 // class and direction of the edge par -> node, seen from par
 	flags   []uint8
 	touched []uint32 // nodes whose flags are set
 	heap    [2]heap
 }
 
-func (g *Graph) getScratch() *scratch {
+// getScratch takes a scratch from pool, which holds scratches whose
+// penalties are pen (nil: no penalties), or makes one.
+func (g *Graph) getScratch(pool *sync.Pool, pen []float32) *scratch {
 	n := len(g.nclass)
-	sc, _ := g.scratch.Get().(*scratch)
+	sc, _ := pool.Get().(*scratch)
 	if sc == nil || len(sc.st) < n {
 		c := n + n/8 + 16
-		sc = &scratch{st: make([][2]nodeState, c), pcd: make([][2]uint32, c), flags: make([]uint8, c)}
+		sc = &scratch{st: make([]nodeRec, c), pcd: make([][2]uint32, c), flags: make([]uint8, c)}
+		for u, p := range pen {
+			sc.st[u].pen = p
+			sc.flags[u] = uint8(min(flagBits, math.Floor(float64(p)*penSteps))) << penShift
+		}
 	}
 	return sc
 }
@@ -167,7 +200,7 @@ func (g *Graph) getScratch() *scratch {
 // reset clears the flags of the last search.
 func (sc *scratch) reset() {
 	for _, u := range sc.touched {
-		sc.flags[u] = 0
+		sc.flags[u] &^= flagBits
 	}
 	sc.touched = sc.touched[:0]
 }
@@ -187,13 +220,18 @@ type searcher struct {
 	// minCost is the least cost of any edge the view may cross.
 	minCost float32
 	// relaxed counts the entries the current search scanned; budget
-	// bounds it.
+	// bounds it. labels and scans count labels set and nodes scanned
+	// (for searchHook).
 	relaxed, budget int
+	labels, scans   int
 	// needEid: filters or bans need every edge id, not only kept ones.
 	needEid bool
 	// allNodes: every node is visible and allowed (no per-node check).
 	allNodes bool
 	st       step
+	// penLB[q] is a lower bound of the weighted penalty of a node whose
+	// flags hold q in their high bits (see reached0).
+	penLB [16]float32
 	// The relax callback, made once per query rather than per node.
 	relaxFn func(w, cd, eid uint32) bool
 }
@@ -208,7 +246,7 @@ type step struct {
 	// base is the cost of reaching u plus u's hub penalty, which every
 	// edge leaving u adds (see search).
 	base    float32
-	hops    uint32 // u's hops + 1
+	hops    uint8 // u's hops + 1
 	maxHops int
 	bn      *bans
 	best    float32
@@ -242,46 +280,107 @@ func (s *searcher) relax(w, cd, ref uint32) bool {
 	}
 	nd := st.base + v.cost[cd>>2]
 	reachedOther := f&st.reachedOther != 0
-	if !reachedOther && nd+st.otherTop >= st.best {
-		// Any path on through w costs at least nd plus the other side's
-		// least tentative distance: it cannot beat the best found.
+	if !reachedOther && nd+s.penLB[f>>penShift]+st.otherTop >= st.best {
+		// Any path on through w costs at least nd, w's penalty and the
+		// other side's least tentative distance: it cannot beat the best
+		// found.
 		return true
 	}
-	ns := &sc.st[w]
-	me := &ns[st.si]
+	rec := &sc.st[w]
+	me := &rec.s[st.si]
 	if f&st.reachedMe == 0 || nd < me.dist {
-		if !s.needEid {
-			eid = g.refEdge(w, ref)
-		}
-		if f == 0 {
+		// Without filters eid is still the ref: resolving it is a random
+		// read, done only for the edges of the path (see search).
+		if f&flagBits == 0 {
 			sc.touched = append(sc.touched, w)
 		}
 		sc.flags[w] = f | st.reachedMe
-		*me = nodeState{hops: st.hops, dist: nd, par: st.u, pe: eid}
+		s.labels++
+		*me = nodeState{dist: nd, par: st.u, pe: eid}
+		rec.hops[st.si] = st.hops
 		sc.pcd[w][st.si] = cd
 		sc.heap[st.si].push(nd, w)
 	}
 	if reachedOther {
 		// A path through w: both halves plus w's own hub penalty, which
 		// neither side has charged.
-		other := &ns[1-st.si]
-		t := me.dist + other.dist
+		t := me.dist + rec.s[1-st.si].dist
 		if s.pen != nil {
-			t += s.hubW * s.pen[w]
+			t += s.hubW * rec.pen
 		}
-		if t < st.best && int(me.hops+other.hops) <= st.maxHops {
+		if t < st.best && int(rec.hops[0])+int(rec.hops[1]) <= st.maxHops {
 			st.best, st.meet = t, w
 		}
 	}
 	return true
 }
 
+// scanBase relaxes u's base entries. The common cases (a class the
+// caller may not cross, a neighbour this side has settled, one neither
+// side has reached that cannot beat the best path) are decided inline,
+// the rest by relax; with filters or bans every entry goes to relax.
+func (s *searcher) scanBase(u uint32) {
+	g := s.g
+	b := g.b
+	if u >= b.n {
+		return
+	}
+	if s.needEid {
+		g.eachBaseLazy(u, s.relaxFn)
+		return
+	}
+	st := &s.st
+	adj, flags := b.adj, s.sc.flags
+	clsOK, cost := s.v.clsOK, s.v.cost
+	settledMe := st.settledMe
+	base, otherTop, best := st.base, st.otherTop, st.best
+	penLB := &s.penLB
+	i, end := int(b.off[u]), int(b.off[u+1])
+	eb := b.ebase[u]
+	owned := b.ebase[u+1] - eb
+	var w, k uint32
+	calls := 0
+	for i < end {
+		var gap, cd, ref uint32
+		gap, i = uvarint(adj, i)
+		cd, i = uvarint(adj, i)
+		w += gap
+		if k < owned {
+			ref = eb + k
+		} else {
+			ref, i = uvarint(adj, i)
+			ref |= lazyRef
+		}
+		k++
+		c := cd >> 2
+		if !clsOK[c] {
+			continue
+		}
+		f := flags[w]
+		if f&settledMe != 0 || f&(reached0|reached1) == 0 && base+cost[c]+penLB[f>>penShift]+otherTop >= best {
+			continue // as relax would decide
+		}
+		calls++
+		s.relax(w, cd, ref)
+		best = st.best
+	}
+	s.relaxed += int(k) - calls
+}
+
+// searchHook, when set (tests), is called after every search with the
+// entries it scanned, the labels it set and the nodes it scanned.
+var searchHook func(relaxed, labels, scans int)
+
 // expandFlag marks a heap item that asks for a node's adjacency to be
 // scanned (see search).
 const expandFlag = 1 << 31
 
-// lazyDegree: nodes with more entries than this are scanned lazily.
+// lazyDegree: nodes with more entries than this are scanned lazily
+// (lazyPen: the same threshold on the penalty, ln(1+degree), the caller's
+// visible degree; reading it saves a second random read per node).
 const lazyDegree = 16
+
+var lazyPen = float32(math.Log1p(lazyDegree))
 
 func (s *searcher) hopCost(u, w, cd uint32) float32 {
 	c := s.v.cost[cd>>2]
@@ -312,21 +411,38 @@ func (s *searcher) hopCost(u, w, cd uint32) float32 {
 // scans the lists of its last, most expensive frontier, which on a
 // power-law graph are the largest. Hubs are the extreme case: an airport's
 // million entries are read only when no cheaper way is left.
+//
+// Pruning, once a path of cost best is known: a node x one side has not
+// reached has a distance from that side of at least that side's least
+// heap key (top), so any path through x costs at least
+// d(x) + P(x) + top. A label for x is not set when that bound, with P(x)
+// rounded down to a half (kept in x's flags byte, so the relaxation reads
+// nothing else), reaches best; a node settled on one side is not scanned
+// when the bound with its exact penalty does; and a deferred scan is
+// dropped as explained at its test. The unpruned search stops when the
+// tops add up to best + the least edge cost (a path over an edge both of
+// whose ends are settled but unscanned is only bounded that far), and
+// the pruning at settling time skips most of the nodes settled in that
+// last stretch.
 func (s *searcher) search(a, b uint32, maxHops int, bn *bans) (rawPath, bool) {
 	if a == b {
 		return rawPath{nodes: []uint32{a}, proven: true}, true
 	}
 	g, sc := s.g, s.sc
-	s.relaxed = 0
+	s.relaxed, s.labels, s.scans = 0, 0, 0
+	if searchHook != nil {
+		defer func() { searchHook(s.relaxed, s.labels, s.scans) }()
+	}
 	proven := true
 	sc.reset()
 	for i, start := range [2]uint32{a, b} {
 		sc.heap[i] = sc.heap[i][:0]
-		if sc.flags[start] == 0 {
+		if sc.flags[start]&flagBits == 0 {
 			sc.touched = append(sc.touched, start)
 		}
 		sc.flags[start] |= reached0 << (2 * i)
-		sc.st[start][i] = nodeState{par: math.MaxUint32}
+		sc.st[start].s[i] = nodeState{par: math.MaxUint32}
+		sc.st[start].hops[i] = 0
 		sc.heap[i].push(0, start)
 	}
 	inf := float32(math.Inf(1))
@@ -357,36 +473,60 @@ func (s *searcher) search(a, b uint32, maxHops int, bn *bans) (rawPath, bool) {
 		h := &sc.heap[si]
 		key, item := h.pop()
 		u := item &^ expandFlag
-		me := &sc.st[u][si]
+		rec := &sc.st[u]
+		me := &rec.s[si]
 		settled := uint8(settled0 << (2 * si))
+		otherTop := [2]float32{tb, tf}[si]
+		reachedOther := uint8(reached0 << (2 * (1 - si)))
 		if item&expandFlag == 0 {
-			if sc.flags[u]&settled != 0 || key > me.dist {
+			f := sc.flags[u]
+			if f&settled != 0 || key > me.dist {
 				continue // settled or stale
 			}
-			sc.flags[u] |= settled
-			if int(me.hops) >= maxHops {
+			sc.flags[u] = f | settled
+			if int(rec.hops[si]) >= maxHops {
 				continue
 			}
-			if g.deg[u] > lazyDegree {
-				lb := key + s.minCost
-				if s.pen != nil {
-					lb += s.hubW * s.pen[u]
-				}
-				h.push(lb, u|expandFlag)
+			var pu float32
+			lazy := false
+			if s.pen != nil {
+				pu = rec.pen
+				lazy = pu > lazyPen
+				pu *= s.hubW
+			} else {
+				lazy = g.deg[u] > lazyDegree
+			}
+			if f&reachedOther == 0 && key+pu+otherTop >= st.best {
+				// Every path on through u costs at least its distance,
+				// its penalty and the other side's distance to it, which
+				// is at least the other side's least key (u is not
+				// reached there): u cannot improve the best path.
+				continue
+			}
+			if lazy {
+				h.push(key+pu+s.minCost, u|expandFlag)
 				work[si]++
 				continue
 			}
+		} else if sc.flags[u]&reachedOther == 0 && key+otherTop >= st.best+s.minCost {
+			// A deferred scan of u, not reached by the other side: an
+			// entry w the other side has not settled costs at least
+			// key + otherTop on any path; one it has settled but not
+			// scanned (else u would be reached) has its own marker
+			// there at no less than otherTop, so a path over the edge
+			// u-w costs at least key + otherTop - minCost.
+			continue
 		}
-		st.si, st.u, st.hops = si, u, me.hops+1
+		st.si, st.u, st.hops = si, u, rec.hops[si]+1
 		st.reachedMe, st.settledMe, st.reachedOther = reached0<<(2*si), settled, reached0<<(2*(1-si))
-		st.otherTop = [2]float32{tb, tf}[si]
+		st.otherTop = otherTop
 		st.base = me.dist
 		if s.pen != nil {
-			st.base += s.hubW * s.pen[u]
+			st.base += s.hubW * rec.pen
 		}
-		if g.eachBaseLazy(u, s.relaxFn) {
-			g.eachDelta(u, s.relaxFn)
-		}
+		s.scans++
+		s.scanBase(u)
+		g.eachDelta(u, s.relaxFn)
 		work[si] += s.relaxed - before + 1
 	}
 	meet := st.meet
@@ -395,9 +535,9 @@ func (s *searcher) search(a, b uint32, maxHops int, bn *bans) (rawPath, bool) {
 	}
 	// Walk back to a on side 0, forward to b on side 1.
 	var p rawPath
-	for w := meet; w != a; w = sc.st[w][0].par {
+	for w := meet; w != a; w = sc.st[w].s[0].par {
 		p.nodes = append(p.nodes, w)
-		p.eids = append(p.eids, sc.st[w][0].pe)
+		p.eids = append(p.eids, g.refEdge(w, sc.st[w].s[0].pe))
 		p.cds = append(p.cds, sc.pcd[w][0])
 	}
 	p.nodes = append(p.nodes, a)
@@ -405,9 +545,9 @@ func (s *searcher) search(a, b uint32, maxHops int, bn *bans) (rawPath, bool) {
 	slices.Reverse(p.eids)
 	slices.Reverse(p.cds)
 	for w := meet; w != b; {
-		nx := sc.st[w][1].par
+		nx := sc.st[w].s[1].par
 		p.nodes = append(p.nodes, nx)
-		p.eids = append(p.eids, sc.st[w][1].pe)
+		p.eids = append(p.eids, g.refEdge(w, sc.st[w].s[1].pe))
 		p.cds = append(p.cds, flipDir(sc.pcd[w][1]))
 		w = nx
 	}

@@ -153,7 +153,14 @@ func (g *Graph) spanOf(eid uint32) uint32 {
 type penaltyCache struct {
 	mu  sync.Mutex
 	gen uint64
-	m   map[string][]float32
+	m   map[string]*penSet
+}
+
+// penSet is one set of penalties and the pool of path-search scratches
+// that carry a copy of them (see nodeRec).
+type penSet struct {
+	pen  []float32
+	pool sync.Pool
 }
 
 // degrees returns the node degrees as v sees them (marking visibility only;
@@ -185,7 +192,7 @@ func (v *view) degrees() []uint32 {
 
 // penalties returns log(1+visible degree) per node, cached per set of
 // visible markings.
-func (v *view) penalties() []float32 {
+func (v *view) penalties() *penSet {
 	g := v.g
 	key := make([]byte, 0, len(v.markOK)+len(v.seeNode))
 	for _, ok := range v.markOK {
@@ -197,7 +204,7 @@ func (v *view) penalties() []float32 {
 	pc := &g.penCache
 	pc.mu.Lock()
 	if pc.gen != g.gen || pc.m == nil {
-		pc.m, pc.gen = map[string][]float32{}, g.gen
+		pc.m, pc.gen = map[string]*penSet{}, g.gen
 	}
 	if p, ok := pc.m[string(key)]; ok {
 		pc.mu.Unlock()
@@ -205,9 +212,9 @@ func (v *view) penalties() []float32 {
 	}
 	pc.mu.Unlock()
 	deg := v.degrees()
-	p := make([]float32, len(deg))
+	p := &penSet{pen: make([]float32, len(deg))}
 	for i, d := range deg {
-		p[i] = float32(math.Log1p(float64(d)))
+		p.pen[i] = float32(math.Log1p(float64(d)))
 	}
 	pc.mu.Lock()
 	if len(pc.m) >= 8 {

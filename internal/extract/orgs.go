@@ -91,16 +91,38 @@ func (d *doc) findOrgNames(ents []Entity) []Entity {
 	for _, m := range groupIntro.FindAllStringSubmatchIndex(d.text, -1) {
 		add = append(add, typed{Span{m[2], m[3]}, ORG})
 	}
-	for _, m := range carrierRe.FindAllStringSubmatchIndex(d.text, -1) {
+	// The patterns below are run only when their (lower-case) key words
+	// occur: most texts have none, and a scan of the whole text costs.
+	has := func(ws ...string) bool {
+		for _, w := range ws {
+			if strings.Contains(d.text, w) {
+				return true
+			}
+		}
+		return false
+	}
+	carriers := [][]int(nil)
+	if has("flight") {
+		carriers = carrierRe.FindAllStringSubmatchIndex(d.text, -1)
+	}
+	for _, m := range carriers {
 		add = append(add, typed{Span{m[2], m[3]}, ORG})
 	}
 	persons := newNameWordCount(d, ents)
-	for _, m := range perpetratorRe.FindAllStringSubmatchIndex(d.text, -1) {
+	perps := [][]int(nil)
+	if has("plot", "attack", "bombing", "campaign") {
+		perps = perpetratorRe.FindAllStringSubmatchIndex(d.text, -1)
+	}
+	for _, m := range perps {
 		if ws := strings.Fields(d.text[m[2]:m[3]]); !d.isGiven(ws[0]) && !persons.has(d, ws[len(ws)-1], ents, Span{m[2], m[3]}) {
 			add = append(add, typed{Span{m[2], m[3]}, ORG})
 		}
 	}
-	for _, m := range sellerRe.FindAllStringSubmatchIndex(d.text, -1) {
+	sellers := [][]int(nil)
+	if has("bought", "buy", "purchas", "ordered", "obtained", "acquired") {
+		sellers = sellerRe.FindAllStringSubmatchIndex(d.text, -1)
+	}
+	for _, m := range sellers {
 		// "bought ... from Handyman's Leeds", "from Hobbycraft Corner
 		// Leeds": a shop named with the town of its branch.
 		name := d.text[m[2]:m[3]]

@@ -245,7 +245,14 @@ func (ix *Index) similarTokens(t names.Token, s *scratch) []tokMatch {
 					return true
 				}
 			}
-			if sim := names.Similarity(t, dt.tok); sim >= minTokenSim {
+			sim := names.Similarity(t, dt.tok)
+			if sim < oneEditSim && !t.Abjad && !dt.tok.Abjad && len(t.Text) >= 3 && len(dt.tok.Text) >= 3 &&
+				t.Text[0] == dt.tok.Text[0] && editDistance(t.Text, dt.tok.Text, 2) == 1 {
+				// One typo past the first letter ("Sng"/"Song", "Aqst"/"Aqsa"):
+				// the model's edit features judge it further.
+				sim = oneEditSim
+			}
+			if sim >= minTokenSim {
 				matches = append(matches, tokMatch{id, float32(sim)})
 			}
 			return true
@@ -263,6 +270,10 @@ func (ix *Index) similarTokens(t names.Token, s *scratch) []tokMatch {
 	ix.cache.put(ck, matches)
 	return matches
 }
+
+// oneEditSim is the least similarity of two Latin tokens of three letters
+// or more that share their first letter and are one edit apart.
+const oneEditSim = 0.88
 
 // maxMatches bounds the dictionary tokens one query token stands for.
 const maxMatches = 64

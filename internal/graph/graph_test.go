@@ -240,11 +240,12 @@ func TestDeltaAndCompact(t *testing.T) {
 // and a delta part, and returns it with its edge list for a reference
 // search.
 type refEdge struct {
-	a, b int
-	typ  string
-	mark mosaic.Marking
-	conf float64
-	nev  int
+	a, b     int
+	typ      string
+	mark     mosaic.Marking
+	conf     float64
+	nev      int
+	directed bool // a -> b
 }
 
 func randomGraph(t testing.TB, seed uint64, n, m int) (*Graph, []refEdge) {
@@ -277,6 +278,9 @@ func randomGraphMarked(t testing.TB, seed uint64, n, m int, markedShare float64)
 		}
 		e := refEdge{a: x, b: y, typ: []string{"knows", "called"}[r.IntN(2)], mark: marks[r.IntN(len(marks))],
 			conf: float64(r.IntN(21)) / 20, nev: 1 + r.IntN(3)}
+		if markedShare > 0 {
+			e.directed = r.IntN(2) == 0
+		}
 		k := fmt.Sprint(min(x, y), max(x, y), e.typ, e.mark) // one edge per key: no merging
 		if x == y || keys[k] {
 			continue
@@ -289,7 +293,7 @@ func randomGraphMarked(t testing.TB, seed uint64, n, m int, markedShare float64)
 		for k := 0; k < e.nev; k++ {
 			ev = append(ev, mosaic.ID(fmt.Sprintf("ev-%d-%d", i, k)))
 		}
-		f(Edge{From: mosaic.ID(fmt.Sprint(e.a)), To: mosaic.ID(fmt.Sprint(e.b)), Type: e.typ, Marking: e.mark, Confidence: e.conf, Evidence: ev})
+		f(Edge{From: mosaic.ID(fmt.Sprint(e.a)), To: mosaic.ID(fmt.Sprint(e.b)), Type: e.typ, Marking: e.mark, Confidence: e.conf, Evidence: ev, Directed: e.directed})
 	}
 	split := len(edges) * 9 / 10
 	for i, e := range edges[:split] {
@@ -511,7 +515,11 @@ func TestPathsMatchReferenceHiddenNodes(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(5, 5))
 	checked := 0
-	for _, hubW := range []float64{0.5, 2, -1} {
+	defer func(f int) { reverseFactor = f }(reverseFactor)
+	for _, hubW := range []float64{0.5, 2, -1, 0.5} {
+		if hubW == 0.5 && checked > 0 {
+			reverseFactor = 0 // every node scanned from the other side when it may be
+		}
 		for _, p := range []mosaic.Principal{all, {}, {Clearances: mosaic.NewMarking("A")}, {Clearances: mosaic.NewMarking("B")}} {
 			deg := refDegrees(edges, nodeMarks, p, n)
 			for q := 0; q < 60; q++ {
@@ -557,6 +565,13 @@ func TestPathsMatchReferenceHiddenNodes(t *testing.T) {
 					a, b := fmt.Sprint(re.a), fmt.Sprint(re.b)
 					if !(string(e.From) == a && string(e.To) == b || string(e.From) == b && string(e.To) == a) || e.Type != re.typ {
 						t.Fatalf("hop %d %s->%s %s has the evidence of edge %s-%s %s", i, e.From, e.To, e.Type, a, b, re.typ)
+					}
+					dir := ""
+					if re.directed {
+						dir = map[bool]string{true: "out", false: "in"}[string(e.From) == a]
+					}
+					if e.Direction != dir {
+						t.Fatalf("hop %d %s->%s: direction %q, want %q", i, e.From, e.To, e.Direction, dir)
 					}
 					if !refVisible(re, nodeMarks, p) || !access.Can(p, e.Marking) {
 						t.Fatalf("path crosses an edge %s-%s the caller may not see", a, b)

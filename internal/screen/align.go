@@ -401,6 +401,20 @@ func (ix *Index) features(s *scratch, sc *scored, nr *nameRec, toks []int32, rol
 	if nMissQ == 0 && same {
 		f[FQSubset] = 1
 	}
+	if sc.npairs >= 2 {
+		inOrder := true
+		for i := range sc.pairs[:sc.npairs] {
+			for j := range sc.pairs[:sc.npairs] {
+				pi, pj := &sc.pairs[i], &sc.pairs[j]
+				if pi.q < pj.q && pi.c > pj.c {
+					inOrder = false
+				}
+			}
+		}
+		if inOrder {
+			f[FInOrder] = 1
+		}
+	}
 	if nMissQ == 0 && nMissC > 0 {
 		first := -1
 		for cj := range toks {

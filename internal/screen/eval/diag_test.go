@@ -157,3 +157,38 @@ func TestDiagCross(t *testing.T) {
 	}
 	t.Logf("%d of %d missed", miss, len(qs))
 }
+
+// TestDiagCrossNeg lists the tuning half's generated names written in
+// Arabic script that score highest (MOSAIC_DIAG=crossneg).
+func TestDiagCrossNeg(t *testing.T) {
+	if os.Getenv("MOSAIC_DIAG") != "crossneg" {
+		t.Skip("MOSAIC_DIAG=crossneg not set")
+	}
+	entries := loadUN(t)
+	r, err := LoadRenderer(shareddata.Path(t, "data/screening/variants"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := screen.NewIndex()
+	ix.ReplaceList("un", entries)
+	type fa struct {
+		s    float64
+		line string
+	}
+	var fas []fa
+	negs := r.ArabicNegativesFor(entries, 50000, TuneNegSeed, V2)
+	for _, l := range negs {
+		h := ix.Screen(screen.Query{Name: l.Query.Name, Schema: l.Query.Schema, MinScore: 0.5, Limit: 1})
+		if len(h) == 0 {
+			continue
+		}
+		fas = append(fas, fa{h[0].Score, fmt3(h[0].Score) + " " + l.Query.Name + " -> " + h[0].EntryID + " " + h[0].Matched + "\n\t" + strings.Join(h[0].Explanation, "\n\t")})
+	}
+	sort.Slice(fas, func(i, j int) bool { return fas[i].s > fas[j].s })
+	for i, f := range fas {
+		if i < 60 {
+			t.Log(f.line)
+		}
+	}
+	t.Logf("%d negatives", len(negs))
+}

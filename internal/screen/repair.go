@@ -39,9 +39,20 @@ func (ix *Index) repairCompounds(name string, pq names.Name, k names.Kind) names
 	}
 	words := strings.Fields(names.Fold(name))
 	changed := false
+	if k == names.KindOrganization {
+		// A trailing run of single letters is one legal form ("P.L.K.").
+		n := len(words)
+		for n > 1 && len(words[n-1]) == 1 {
+			n--
+		}
+		if len(words)-n >= 2 && n > 0 {
+			words = append(words[:n], strings.Join(words[n:], ""))
+			changed = true
+		}
+	}
 	for i, w := range words {
 		if k != names.KindPerson {
-			if r, ok := ix.repairOrgWord(w); ok {
+			if r, ok := ix.repairOrgWord(w, i == len(words)-1 && i > 0); ok {
 				words[i] = r
 				changed = true
 				continue
@@ -63,14 +74,42 @@ func (ix *Index) repairCompounds(name string, pq names.Name, k names.Kind) names
 
 // repairOrgWord rewrites a word of an organisation's name that is not a
 // token of the index to the legal form or generic word it is a spelling
-// of: k for c ("KO." for "CO.", "KOMPANY"), or one letter off a legal
-// form of four letters ("CORL" for "CORP").
-func (ix *Index) repairOrgWord(w string) (string, bool) {
-	if len(w) < 2 || !isLower(w) || names.IsLegalForm(w) || names.IsGeneric(w) || ix.known(w) {
+// of: k for c ("KO." for "CO.", "KOMPANY"; for the last word, whether or
+// not it is a token), the same romanisation skeleton ("EENDOSTRIAL"), or
+// one letter off a legal form of four letters ("CORL" for "CORP").
+func (ix *Index) repairOrgWord(w string, last bool) (string, bool) {
+	if len(w) < 2 || !isLower(w) || names.IsLegalForm(w) || names.IsGeneric(w) {
 		return "", false
 	}
-	if c := strings.ReplaceAll(w, "k", "c"); c != w && (names.IsLegalForm(c) || names.IsGeneric(c)) {
+	c := strings.ReplaceAll(w, "k", "c")
+	if last && c != w && names.IsLegalForm(c) {
+		// A legal form is written last; "KO" there is "CO" even though
+		// Ko is also a name.
 		return c, true
+	}
+	if ix.known(w) {
+		return "", false
+	}
+	if c != w && (names.IsLegalForm(c) || names.IsGeneric(c)) {
+		return c, true
+	}
+	if len(w) >= 5 {
+		// A generic word spelt as another romanisation would
+		// ("EENDOSTRIAL" for "INDUSTRIAL"): the dictionary's tokens of the
+		// same skeleton.
+		sk := romanSkel(w)
+		found := ""
+		ix.keys.each(ix.hash.tagged(keySkel, sk), func(id int32) bool {
+			t := ix.toks[id].tok.Text
+			if (names.IsGeneric(t) || names.IsLegalForm(t)) && romanSkel(t) == sk {
+				found = t
+				return false
+			}
+			return true
+		})
+		if found != "" {
+			return found, true
+		}
 	}
 	if len(w) == 4 {
 		b := []byte(w)

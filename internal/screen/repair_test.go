@@ -53,13 +53,24 @@ func TestRepairOrgAndAbjad(t *testing.T) {
 	ix.ReplaceList("t", []watchlist.Entry{
 		org("o", "PAEKMA SHIPPING CO"),
 		org("k", "KOTI CORP"),
+		org("j", "JOZA INDUSTRIAL CO."),
+		person("ko", "", "", "KO CHOL MAN"),
 		person("r", "", "", "RAHMATULLAH KAKAZADA"),
 	})
 	ix.mu.RLock()
-	for w, want := range map[string]string{"ko": "co", "corl": "corp", "koti": "", "paekma": "", "kora": ""} {
-		if got, _ := ix.repairOrgWord(w); got != want {
+	for w, want := range map[string]string{"corl": "corp", "koti": "", "paekma": "", "kora": ""} {
+		if got, _ := ix.repairOrgWord(w, false); got != want {
 			t.Errorf("repairOrgWord(%q) = %q, want %q", w, got, want)
 		}
+	}
+	if got, _ := ix.repairOrgWord("eendostrial", false); got != "industrial" {
+		t.Errorf("repairOrgWord(eendostrial) = %q, want industrial", got)
+	}
+	if got, _ := ix.repairOrgWord("ko", true); got != "co" {
+		t.Errorf("repairOrgWord(ko, last) = %q, want co", got)
+	}
+	if got, _ := ix.repairOrgWord("ko", false); got != "" {
+		t.Errorf("repairOrgWord(ko) = %q, want none (a name of the index)", got)
 	}
 	pq := ix.repairCompounds("حاجي رحمت الله کاکا زاده", names.Parse("حاجي رحمت الله کاکا زاده", names.KindPerson), names.KindPerson)
 	ix.mu.RUnlock()

@@ -210,7 +210,8 @@ func isLower(w string) bool {
 // them, that are not identifying parts: titles (حاجي haji, ملا mullah,
 // مولوي mawlawi), legal forms (لمتد limited) and generic organisation
 // words (شركة company, شبكة network, مكتب office, تنظيم organisation,
-// حركة movement, للصرافة/الصرافة/صرافة money exchange). names.Parse knows
+// حركة movement, للصرافة/الصرافة/صرافة money exchange) and the words و
+// "and" and في "in" written apart. names.Parse knows
 // their Latin spellings only.
 var abjadRoles = map[string]names.Role{
 	"haja": names.RoleTitle, "hji": names.RoleTitle, "haji": names.RoleTitle, "hajji": names.RoleTitle,
@@ -219,6 +220,8 @@ var abjadRoles = map[string]names.Role{
 	"shrka": names.RoleGeneric, "shrkt": names.RoleGeneric, "shbka": names.RoleGeneric, "mktb": names.RoleGeneric,
 	"tndhim": names.RoleGeneric, "tnzim": names.RoleGeneric, "hrka": names.RoleGeneric,
 	"llsrafa": names.RoleGeneric, "lsrafa": names.RoleGeneric, "srafa": names.RoleGeneric,
+	// و "and", في "in", written apart.
+	"w": names.RoleParticle, "fi": names.RoleParticle,
 }
 
 // abjadSuffixes are words that Latin spellings write joined to the name

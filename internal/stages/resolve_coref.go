@@ -265,8 +265,13 @@ func (s *Resolve) noteItem(it *store.Item, people []string) {
 	if it.Document != nil {
 		s.docItem[seq] = true
 	}
-	for _, r := range people {
-		s.recItem[r] = seq
+	// Only records of documents and of items naming several people are
+	// kept: the context pass reads no other (a record missing here is
+	// from a record item, so no report mention).
+	if it.Document != nil || len(people) > 1 {
+		for _, r := range people {
+			s.recItem[r] = seq
+		}
 	}
 	if len(people) > 1 {
 		s.itemPeople[seq] = people

@@ -135,9 +135,14 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 			preds = append(preds, r.Linked.Predicate)
 		}
 	}
+	for _, p := range cfg.Rules.Associations.Properties {
+		if p.AloneOn != "" {
+			preds = append(preds, p.AloneOn)
+		}
+	}
 	e.g = newGraph(preds)
 	for i, p := range cfg.Rules.Associations.Paths {
-		cp := path{name: p.Name}
+		cp := path{name: p.Name, exclusive: p.Exclusive}
 		for _, v := range p.Via {
 			cp.preds = append(cp.preds, e.g.preds[v])
 		}
@@ -335,19 +340,26 @@ func (e *Engine) add(it *store.Item, seeds *[]uint32, subjects *[]mosaic.ID) *re
 		}
 		a, ok1 := nodeOf(l.Subject)
 		b, ok2 := nodeOf(l.Object)
-		if !ok1 || !ok2 || !e.g.link(a, b, l.Predicate, it.ID) || seeds == nil {
+		if ok1 && ok2 {
+			e.linkNodes(a, b, l.Predicate, it.ID, "", seeds)
+		}
+	}
+	// Contact details given as properties of a person count as links.
+	for _, p := range e.rules.Associations.Properties {
+		if len(p.Records) > 0 && (it.Record == nil || !slices.Contains(p.Records, it.Record.Kind)) {
 			continue
 		}
-		for _, n := range []uint32{a, b} {
-			if e.g.person[n] {
-				*seeds = append(*seeds, n)
+		for _, st := range f.Statements {
+			if st.Prop != p.Prop || st.Value == "" {
 				continue
 			}
-			for _, x := range e.g.adj[n] { // the people behind a phone, an address
-				if e.g.person[x.to] && len(e.g.adj[n]) <= 8*e.rules.Associations.MaxFanout {
-					*seeds = append(*seeds, x.to)
-				}
+			m := types[st.Subject]
+			if m == nil || (m.Type != mosaic.TypePerson && m.Type != mosaic.TypeOrganization) {
+				continue
 			}
+			a := e.g.node(string(m.ID), true, m.Caption)
+			b := e.g.node(string(stages.KeyEntity(p.Type, st.Value)), false, "")
+			e.linkNodes(a, b, p.Predicate, it.ID, p.AloneOn, seeds)
 		}
 	}
 	r := it.Record
@@ -427,6 +439,25 @@ func (e *Engine) add(it *store.Item, seeds *[]uint32, subjects *[]mosaic.ID) *re
 		}
 	}
 	return x
+}
+
+// linkNodes links a and b and, when the link is new and seeds is set,
+// appends the person nodes whose associations it changed.
+func (e *Engine) linkNodes(a, b uint32, pred string, rec mosaic.ID, alone string, seeds *[]uint32) {
+	if !e.g.link(a, b, pred, rec, alone) || seeds == nil {
+		return
+	}
+	for _, n := range []uint32{a, b} {
+		if e.g.person[n] {
+			*seeds = append(*seeds, n)
+			continue
+		}
+		for _, x := range e.g.adj[n] { // the people behind a phone, an address
+			if e.g.person[x.to] && len(e.g.adj[n]) <= 8*e.rules.Associations.MaxFanout {
+				*seeds = append(*seeds, x.to)
+			}
+		}
+	}
 }
 
 // relevant reports whether some rule could use the record, as an anchor

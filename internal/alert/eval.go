@@ -6,7 +6,9 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	mosaic "github.com/mosaic-intel/mosaic"
 )
@@ -170,8 +172,11 @@ func (ev *eval) corroborated(r subjectRef, peers []mosaic.ID) bool {
 }
 
 // sameBirth reports whether two dates of birth (YYYY-MM-DD) may be the
-// same person's: equal, day and month swapped, or one part different (a
-// typing error).
+// same person's: equal; day and month swapped; the same year with the
+// month or the day mistyped; the same day and month with the year one
+// off; or less than a week apart. A year further off is another person
+// (someone of the same name born years apart), even when it differs in
+// one digit only.
 func sameBirth(a, b string) bool {
 	if a == b {
 		return true
@@ -183,13 +188,20 @@ func sameBirth(a, b string) bool {
 	if pa[0] == pb[0] && pa[1] == pb[2] && pa[2] == pb[1] {
 		return true
 	}
-	diff := 0
-	for i := range pa {
-		if pa[i] != pb[i] {
-			diff++
-		}
+	if pa[0] == pb[0] && (pa[1] == pb[1] || pa[2] == pb[2]) {
+		return true
 	}
-	return diff <= 1
+	ya, err1 := strconv.Atoi(pa[0])
+	yb, err2 := strconv.Atoi(pb[0])
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	if pa[1] == pb[1] && pa[2] == pb[2] && (ya-yb == 1 || yb-ya == 1) {
+		return true
+	}
+	ta, err1 := time.Parse(time.DateOnly, a)
+	tb, err2 := time.Parse(time.DateOnly, b)
+	return err1 == nil && err2 == nil && ta.Sub(tb).Abs() < 7*24*time.Hour
 }
 
 // records returns the kept records that mention m's entity.
@@ -271,8 +283,8 @@ func (ev *eval) bfs(start mosaic.ID, hops int, use []bool, visit func(*reached) 
 				}
 			}
 		}
-		if cur.dist > 0 && len(steps) > 8*fan {
-			continue
+		if cur.dist > 0 && len(steps) > 8*fan && distinctEntities(ev, steps, cur.ent, func(s step) uint32 { return s.a.to }) > 8*fan {
+			continue // a hub: count people, not their mentions' associations
 		}
 		for _, s := range steps {
 			m := mosaic.ID(g.keys[s.a.to])
@@ -288,6 +300,17 @@ func (ev *eval) bfs(start mosaic.ID, hops int, use []bool, visit func(*reached) 
 		}
 	}
 	return out
+}
+
+// distinctEntities counts the entities other than self that the steps
+// reach.
+func distinctEntities[T any](ev *eval, steps []T, self mosaic.ID, to func(T) uint32) int {
+	ents := map[mosaic.ID]bool{}
+	for _, s := range steps {
+		ents[ev.entityOf(mosaic.ID(ev.e.g.keys[to(s)]))] = true
+	}
+	delete(ents, self)
+	return len(ents)
 }
 
 // subjectBall returns the entities within hops of any subject, now.

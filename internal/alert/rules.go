@@ -82,12 +82,39 @@ type Associations struct {
 	// is not crossed. Default 25.
 	MaxFanout int    `yaml:"max_fanout"`
 	Paths     []Path `yaml:"paths"`
+	// Properties make contact details that a record gives as properties
+	// of its person (a buyer's phone, a visitor's address) count as
+	// links, as if the record had linked the person to them.
+	Properties []Property `yaml:"properties"`
+}
+
+// Property makes a property of a person or organisation mention (e.g.
+// phone) count as a link of Predicate (has_phone) to the thing the value
+// names, keyed as an entity of Type (Phone) is: the phone a buyer gives
+// is then the node that calls to that number reach.
+type Property struct {
+	Prop      string            `yaml:"prop"`
+	Type      mosaic.EntityType `yaml:"type"`
+	Predicate string            `yaml:"predicate"`
+	// Records, if set, limits the property to records of these kinds
+	// (a booking's contact phone is the booker's, not each passenger's).
+	Records []mosaic.RecordKind `yaml:"records"`
+	// AloneOn, a link predicate, makes the property count only while the
+	// person is the only entity linked by it to the same thing (booked_under:
+	// a booking's contact phone is the passenger's when they booked alone,
+	// else the booker's, who cannot be told). Checked at each evaluation,
+	// so a co-passenger who arrives later withdraws it.
+	AloneOn string `yaml:"alone_on"`
 }
 
 // Path is one kind of association.
 type Path struct {
 	Name string   `yaml:"name"`
 	Via  []string `yaml:"via"` // link predicates, in order, links read in either direction
+	// Exclusive: the things at either end of the path must each belong
+	// to one entity (a call from a number a household shares says
+	// nothing about which of them called).
+	Exclusive bool `yaml:"exclusive"`
 }
 
 // Rule is one declarative alert rule. A rule fires on an anchor record of
@@ -378,6 +405,21 @@ func (rs *RuleSet) validate() error {
 		names[p.Name] = true
 		if len(p.Via) == 0 || len(p.Via) > 4 {
 			return fmt.Errorf("association %q: via needs 1 to 4 link predicates", p.Name)
+		}
+	}
+	for i, p := range rs.Associations.Properties {
+		if p.Prop == "" || p.Type == "" || p.Predicate == "" {
+			return fmt.Errorf("associations.properties[%d]: needs prop, type and predicate", i)
+		}
+		if p.Type == mosaic.TypePerson || p.Type == mosaic.TypeOrganization {
+			return fmt.Errorf("associations.properties[%d]: type %s: a property links a person to a thing, not to another person", i, p.Type)
+		}
+		used := false
+		for _, q := range rs.Associations.Paths {
+			used = used || slices.Contains(q.Via, p.Predicate)
+		}
+		if !used {
+			return fmt.Errorf("associations.properties[%d]: predicate %q is on no association path", i, p.Predicate)
 		}
 	}
 	seen := map[string]bool{}

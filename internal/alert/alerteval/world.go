@@ -36,6 +36,9 @@ type RunOptions struct {
 	// alert-rules.yaml (default: the built-in rules).
 	RulesFile string
 	Logger    func(format string, args ...any)
+	// Inspect, if set, is called after scoring with the still open
+	// node (for error analysis).
+	Inspect func(ctx context.Context, n *daemon.Node, t *Truth, scores []Score, rules map[string]Rule) error
 }
 
 // RunResult is what RunWorld measured.
@@ -94,7 +97,12 @@ func RunWorld(ctx context.Context, o RunOptions) (*RunResult, error) {
 		}
 		rules[r.Name] = ri
 	}
-	res.Scores, err = Evaluate(ctx, n.Store, t, rules)
+	if res.Scores, err = Evaluate(ctx, n.Store, t, rules); err != nil {
+		return nil, err
+	}
+	if o.Inspect != nil {
+		err = o.Inspect(ctx, n, t, res.Scores, rules)
+	}
 	return res, err
 }
 

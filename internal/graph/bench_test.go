@@ -105,6 +105,9 @@ func BenchmarkPath(b *testing.B) {
 	}{{"all", access.Local()}, {"restricted", mosaic.Principal{Name: "analyst"}}} {
 		b.Run(p.name, func(b *testing.B) {
 			sg := sharedGraph(b)
+			if f := os.Getenv("MOSAIC_REVERSE_FACTOR"); f != "" {
+				defer graph.SetReverseFactor(graph.SetReverseFactor(envInt("MOSAIC_REVERSE_FACTOR", 4)))
+			}
 			runPaths(b, sg.g, p.p, sg.cfg.Nodes, 20, 77, graph.PathOptions{}) // warm up: penalties, scratch
 			r := rand.New(rand.NewPCG(3, 4))
 			var lat, cpu []time.Duration

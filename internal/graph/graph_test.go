@@ -590,6 +590,7 @@ func TestPathsMatchReferenceHiddenNodes(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d paths checked", checked)
 	if checked < 300 {
 		t.Fatalf("only %d paths checked", checked)
 	}

@@ -63,6 +63,7 @@ type Resolve struct {
 	// phones each phone was in contact with (communication records).
 	recPhones map[string][]string
 	calls     map[string][]string
+	passed    map[int64]bool // documents the context pass has run on
 	debug     func(format string, args ...any)
 	// applyMu serialises ApplyJudgements (the HTTP routes and the poller
 	// may call it at once).
@@ -247,7 +248,6 @@ func (s *Resolve) processItem(ctx context.Context, it *store.Item, assigns *[]st
 	defer s.mu.Unlock()
 	coref := docCoref(it, resolve.NamesNamer{})
 	var people []string // the item's person records
-	redelivered := false
 	for _, m := range it.Facts.Mentions {
 		sts := it.Facts.StatementsOf(m.ID)
 		a := store.Assignment{Mention: m.ID, Type: m.Type, Item: it.Seq, Caption: m.Caption}
@@ -272,7 +272,6 @@ func (s *Resolve) processItem(ctx context.Context, it *store.Item, assigns *[]st
 				if m.Type == mosaic.TypePerson {
 					people = append(people, rec.ID)
 				}
-				redelivered = redelivered || err != nil
 			}
 			switch {
 			case errors.Is(err, resolve.ErrDuplicate): // a redelivery: already resolved
@@ -314,15 +313,14 @@ func (s *Resolve) processItem(ctx context.Context, it *store.Item, assigns *[]st
 	}
 	// The context pass, after the item's records: it depends only on
 	// the order of the records, as Replay repeats it. A redelivered
-	// item had it the first time.
+	// item had it the first time (unless that delivery failed before
+	// reaching it).
 	s.noteItem(it, people)
-	if !redelivered {
-		moves, err := s.contextPass(it, people)
-		if err != nil {
-			return err
-		}
-		*later = append(*later, moves...)
+	moves, err := s.runContext(it, people)
+	if err != nil {
+		return err
 	}
+	*later = append(*later, moves...)
 	// The judgements due at this record count (see Replay).
 	*later = append(*later, s.applyDeferred(ctx)...)
 	return nil

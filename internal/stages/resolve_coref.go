@@ -3,6 +3,7 @@ package stages
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -291,7 +292,7 @@ func (s *Resolve) noteItem(it *store.Item, people []string) {
 	}
 	for _, st := range it.Facts.Statements {
 		if st.Prop == mosaic.PropPhone && isPerson[st.Subject] {
-			if k := NormalizeKey(mosaic.TypePhone, st.Value); k != "" {
+			if k := NormalizeKey(mosaic.TypePhone, st.Value); k != "" && !slices.Contains(s.recPhones[string(st.Subject)], k) {
 				s.recPhones[string(st.Subject)] = append(s.recPhones[string(st.Subject)], k)
 			}
 		}
@@ -327,6 +328,7 @@ func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, 
 	if it.Document == nil || len(people) < 2 {
 		return nil, nil
 	}
+
 	doc := path.Base(it.Document.Path)
 	if it.Document.Path == "" {
 		doc = string(it.Document.ID)
@@ -474,6 +476,24 @@ func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, 
 			moves = append(moves, mv...)
 		}
 	}
+	return moves, nil
+}
+
+// runContext runs the context pass on an item once: a redelivered item
+// had it already, unless that delivery failed before reaching it. s.mu is
+// held.
+func (s *Resolve) runContext(it *store.Item, people []string) ([]resolve.Move, error) {
+	if it.Document == nil || s.passed[it.Seq] {
+		return nil, nil
+	}
+	moves, err := s.contextPass(it, people)
+	if err != nil {
+		return nil, err
+	}
+	if s.passed == nil {
+		s.passed = map[int64]bool{}
+	}
+	s.passed[it.Seq] = true
 	return moves, nil
 }
 

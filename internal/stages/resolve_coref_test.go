@@ -323,3 +323,23 @@ func TestResolveStageCallContext(t *testing.T) {
 		t.Errorf("a Samira named with a stranger was placed in %s", c)
 	}
 }
+
+// TestResolveRedeliveryKeepsClusters: a batch delivered again (at least
+// once delivery) changes nothing, context links included.
+func TestResolveRedeliveryKeepsClusters(t *testing.T) {
+	items := corefItems()
+	s := NewResolve(resolve.New(resolve.Config{}))
+	runStage(t, s, items, 4)
+	want := clustersOf(t, s, items)
+	links := len(s.passed)
+	runStage(t, s, items[3:], 2)
+	got := clustersOf(t, s, items)
+	for id, c := range want {
+		if got[id] != c {
+			t.Errorf("%s moved from %s to %s on redelivery", id, c, got[id])
+		}
+	}
+	if len(s.passed) != links || links == 0 {
+		t.Errorf("context pass ran on %d documents, then %d", links, len(s.passed))
+	}
+}

@@ -88,7 +88,7 @@ func (s *Resolve) Replay(ctx context.Context, st ReplayStore) error {
 					}
 				}
 				s.noteItem(it, people)
-				if _, err := s.contextPass(it, people); err != nil {
+				if _, err := s.runContext(it, people); err != nil {
 					return err
 				}
 				s.applyDeferred(ctx)

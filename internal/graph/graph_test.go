@@ -1,10 +1,12 @@
 package graph
 
 import (
+	heapPkg "container/heap"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -515,10 +517,19 @@ func TestPathsMatchReferenceHiddenNodes(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(5, 5))
 	checked := 0
-	defer func(f int) { reverseFactor = f }(reverseFactor)
+	defer func(f int) { reverseFactor, checkReverse = f, nil }(reverseFactor)
+	reverseScans := 0
 	for _, hubW := range []float64{0.5, 2, -1, 0.5} {
 		if hubW == 0.5 && checked > 0 {
-			reverseFactor = 0 // every node scanned from the other side when it may be
+			// Every node scanned from the other side when it may be, and
+			// each such scan must relax what a full scan would.
+			reverseFactor = 0
+			checkReverse = func(full, reverse []uint32) {
+				reverseScans++
+				if !slices.Equal(full, reverse) {
+					t.Fatalf("scan from the other side reaches %v, a full scan relaxes %v", reverse, full)
+				}
+			}
 		}
 		for _, p := range []mosaic.Principal{all, {}, {Clearances: mosaic.NewMarking("A")}, {Clearances: mosaic.NewMarking("B")}} {
 			deg := refDegrees(edges, nodeMarks, p, n)
@@ -590,8 +601,113 @@ func TestPathsMatchReferenceHiddenNodes(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d paths checked", checked)
-	if checked < 300 {
+	t.Logf("%d paths checked, %d scans from the other side", checked, reverseScans)
+	if checked < 300 || reverseScans == 0 {
 		t.Fatalf("only %d paths checked", checked)
 	}
+}
+
+// TestPathsMatchReferenceBigger compares the search with a heap-based plain
+// Dijkstra on a bigger skewed graph (5,000 nodes, hubs of thousands of
+// edges, marked nodes), where the pruning and the scans from the other
+// side act as on the benchmark graphs; MOSAIC_LONG=1 runs more queries.
+func TestPathsMatchReferenceBigger(t *testing.T) {
+	ctx := context.Background()
+	const n, m = 5000, 120000
+	g, edges, nodeMarks := randomGraphMarked(t, 17, n, m, 0.1)
+	queries := 150
+	if os.Getenv("MOSAIC_LONG") == "1" {
+		queries = 1000
+	}
+	r := rand.New(rand.NewPCG(9, 9))
+	checked, reverseScans := 0, 0
+	// Every scan from the other side must relax exactly the neighbours a
+	// full scan would not prune.
+	defer func(f int) { reverseFactor, checkReverse = f, nil }(reverseFactor)
+	reverseFactor = 0
+	checkReverse = func(full, reverse []uint32) {
+		reverseScans++
+		if !slices.Equal(full, reverse) {
+			t.Fatalf("scan from the other side reaches %v, a full scan relaxes %v", reverse, full)
+		}
+	}
+	for _, p := range []mosaic.Principal{all, {Clearances: mosaic.NewMarking("A")}} {
+		deg := refDegrees(edges, nodeMarks, p, n)
+		type arc struct {
+			to int
+			c  float64
+		}
+		adj := make([][]arc, n)
+		for _, e := range edges {
+			if refVisible(e, nodeMarks, p) {
+				c := refEdgeCost(e, deg, 0.5)
+				adj[e.a] = append(adj[e.a], arc{e.b, c})
+				adj[e.b] = append(adj[e.b], arc{e.a, c})
+			}
+		}
+		for q := 0; q < queries; q++ {
+			src, dst := r.IntN(n), r.IntN(n)
+			if !access.Can(p, nodeMarks[src]) || !access.Can(p, nodeMarks[dst]) {
+				continue
+			}
+			// Dijkstra with container/heap.
+			dist := make([]float64, n)
+			for i := range dist {
+				dist[i] = math.Inf(1)
+			}
+			dist[src] = 0
+			h := &refHeap{{0, src}}
+			for h.Len() > 0 {
+				top := heapPkg.Pop(h).(refItem)
+				u := top.node
+				if top.dist > dist[u] {
+					continue
+				}
+				if u == dst {
+					break
+				}
+				for _, a := range adj[u] {
+					if nd := dist[u] + a.c; nd < dist[a.to] {
+						dist[a.to] = nd
+						heapPkg.Push(h, refItem{nd, a.to})
+					}
+				}
+			}
+			want := dist[dst]
+			ps, err := g.Paths(ctx, p, mosaic.ID(fmt.Sprint(src)), mosaic.ID(fmt.Sprint(dst)), PathOptions{MaxHops: 250, Budget: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.IsInf(want, 1) != (len(ps) == 0) {
+				t.Fatalf("%d->%d: %d paths, reference cost %v", src, dst, len(ps), want)
+			}
+			if len(ps) > 0 && math.Abs(ps[0].Cost-want) > 1e-3*want+1e-4 {
+				t.Fatalf("%v %d->%d: cost %v, reference %v", p.Clearances, src, dst, ps[0].Cost, want)
+			}
+			checked++
+		}
+	}
+	t.Logf("%d paths checked, %d scans from the other side", checked, reverseScans)
+	if reverseScans == 0 {
+		t.Fatal("no scan from the other side was checked")
+	}
+}
+
+type refItem struct {
+	dist float64
+	node int
+}
+
+// refHeap is a container/heap of refItem, for the reference Dijkstra.
+type refHeap []refItem
+
+func (h refHeap) Len() int           { return len(h) }
+func (h refHeap) Less(i, j int) bool { return h[i].dist < h[j].dist }
+func (h refHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *refHeap) Push(x any)        { *h = append(*h, x.(refItem)) }
+func (h *refHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

@@ -384,6 +384,10 @@ var reverseFactor = 4
 // to eachDelta. If the walk reads more entries than u has, it gives up
 // and returns false (relaxing an entry twice is harmless).
 func (s *searcher) scanReverse(u uint32) bool {
+	var full, got []uint32
+	if checkReverse != nil {
+		full = s.fullScanSet(u)
+	}
 	g, sc, st := s.g, s.sc, &s.st
 	b := g.b
 	adj, off, ebase, flags := b.adj, b.off, b.ebase, sc.flags
@@ -422,12 +426,43 @@ func (s *searcher) scanReverse(u uint32) bool {
 				}
 				s.relax(w, flipDir(cd), eid)
 				read--
+				if checkReverse != nil && s.v.clsOK[cd>>2] {
+					got = append(got, w)
+				}
 			}
 			k++
 		}
 	}
 	s.relaxed += read
+	if checkReverse != nil {
+		slices.Sort(got)
+		checkReverse(full, slices.Compact(got))
+	}
 	return true
+}
+
+// checkReverse, when set (tests), is called after every completed
+// scanReverse with the neighbours a full scan of u would have relaxed
+// without pruning and those scanReverse relaxed; they must be the same.
+var checkReverse func(full, reverse []uint32)
+
+// fullScanSet lists, for checkReverse, the neighbours of u whose entries a
+// full scan would relax without pruning (sorted, deduplicated).
+func (s *searcher) fullScanSet(u uint32) []uint32 {
+	var full []uint32
+	sc, st := s.sc, &s.st
+	s.g.eachBaseLazy(u, func(w, cd, ref uint32) bool {
+		f := sc.flags[w]
+		if !s.v.clsOK[cd>>2] || f&st.settledMe != 0 {
+			return true
+		}
+		if f&st.reachedOther != 0 || st.base+s.v.cost[cd>>2]+s.penLB[f>>penShift]+st.otherTop < st.best {
+			full = append(full, w)
+		}
+		return true
+	})
+	slices.Sort(full)
+	return slices.Compact(full)
 }
 
 // searchHook, when set (tests), is called after every search with the

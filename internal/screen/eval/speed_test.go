@@ -22,6 +22,6 @@ func TestSpeed1M(t *testing.T) {
 	ix, build := BuildLarge(entries, n, 11)
 	qs := SpeedQueries(entries, 20000, 12)
 	s := MeasureSpeed(ix, qs, SpeedQueries(entries, 20000, 13), runtime.GOMAXPROCS(0))
-	t.Logf("names %d built in %v; heap %.0f MB; %d queries: p50 %v p95 %v p99 %v, CPU %v per query; %.0f q/s (fresh queries) and %.0f q/s (again) with %d workers",
-		s.Names, build, s.HeapMB, s.Queries, s.P50, s.P95, s.P99, s.CPUPerQuery, s.FreshQPS, s.QPS, s.Workers)
+	t.Logf("names %d built in %v; heap %.0f MB; %d queries: p50 %v p95 %v p99 %v, CPU %v per query (screening thread: p50 %v, p99 %v); %.0f q/s (fresh queries) and %.0f q/s (again) with %d workers",
+		s.Names, build, s.HeapMB, s.Queries, s.P50, s.P95, s.P99, s.CPUPerQuery, s.ThreadCPUP50, s.ThreadCPUP99, s.FreshQPS, s.QPS, s.Workers)
 }

@@ -137,6 +137,27 @@ func (ix *Index) repairWord(w string) (string, bool) {
 	if len(w) < 5 || !isLower(w) || ix.known(w) {
 		return "", false
 	}
+	if w[0] == 'a' && parsedAbd(w) && !ix.parsedRestKnown(w) {
+		// "Abdonlaye", "Abdoulae": a typo in the "Abd al-" spelling or in
+		// the "-allah" ending after it.
+		for n := 4; n <= 7 && n+2 <= len(w); n++ {
+			for _, f := range abdLong {
+				if d := editDistance(w[:n], f, 2); d <= 1 {
+					rest := w[n:]
+					if d == 1 && (ix.known(rest) || allahRests[rest]) {
+						return f + rest, true
+					}
+					if d == 0 && !allahRests[rest] && !ix.known(rest) {
+						for _, r := range allahRestList {
+							if len(r) >= 3 && editDistance(rest, r, 2) == 1 {
+								return f + r, true
+							}
+						}
+					}
+				}
+			}
+		}
+	}
 	if w[0] == 'a' && !parsedAbd(w) {
 		if len(w) <= 7 {
 			for _, f := range abdLong {
@@ -175,6 +196,34 @@ func (ix *Index) repairWord(w string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// allahRests are the endings names.Parse reads as "allah" after "Abd"
+// (its normRest).
+var allahRests = map[string]bool{"lah": true, "la": true, "llah": true, "lla": true, "ullah": true, "allah": true,
+	"alla": true, "illah": true, "ulla": true, "aye": true, "laye": true, "lai": true, "ai": true, "lie": true,
+	"lahi": true, "llahi": true, "illahi": true, "ullahi": true, "allahi": true, "laahi": true, "ullaahi": true}
+
+// allahRestList is allahRests in a fixed order, most common first.
+var allahRestList = [...]string{"laye", "lah", "llah", "ullah", "allah", "lai", "lahi", "illahi", "ullahi", "aye", "lie", "lla", "alla", "ulla", "illah", "llahi", "allahi", "laahi", "ullaahi"}
+
+// parsedRestKnown reports whether w, read as "Abd al-" joined to a name,
+// leaves a name the index knows or an ending read as "allah".
+func (ix *Index) parsedRestKnown(w string) bool {
+	for _, f := range abdAll {
+		if strings.HasPrefix(w, f) && len(w) >= len(f)+3 {
+			rest := w[len(f):]
+			for _, a := range [...]string{"al", "el", "ul"} {
+				if strings.HasPrefix(rest, a) && len(rest) > len(a)+2 && ix.known(rest[len(a):]) {
+					return true
+				}
+			}
+			if allahRests[rest] || ix.known(rest) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // parsedAbd reports whether the parser already reads w as an "Abd al-"

@@ -30,17 +30,30 @@ func TestRepairCompounds(t *testing.T) {
 		person("b", "", "", "NAJIBULLAH MUHAMMAD JUMA"),
 		person("c", "", "", "ABDELMALEK DROUKDEL"),
 		person("d", "", "", "HASSAN KHALIL"),
+		person("e", "", "", "ABDOULAYE HISSENE"),
+		person("f", "", "", "ABDULRAHMAN YASIN"),
 	})
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	for w, want := range map[string]string{
 		"adbul": "abdul", "azbdul": "abdul", "abudl": "abdul",
 		"najibullh": "najibullah", "abrdelmalek": "abdelmalek",
+		"abdulrahman": "", "abdelrahman": "", "abdoulaye": "",
 		"abdul": "", "najib": "", "hassan": "", "khalil": "", "abbas": "", "ahmed": "",
 	} {
 		got, _ := ix.repairWord(w)
 		if got != want {
 			t.Errorf("repairWord(%q) = %q, want %q", w, got, want)
+		}
+	}
+	for _, w := range []string{"abdonlaye", "abdoulae"} {
+		got, _ := ix.repairWord(w)
+		var parts []string
+		for _, tk := range names.Parse(got, names.KindPerson).Tokens {
+			parts = append(parts, tk.Text)
+		}
+		if strings.Join(parts, " ") != "abd allah" {
+			t.Errorf("repairWord(%q) = %q, parsed %q, want abd allah", w, got, parts)
 		}
 	}
 	if h, ok := top(ix, Query{Name: "AXDUL LATIF MANSUR", Schema: watchlist.Person}); !ok || h.EntryID != "a" {

@@ -112,3 +112,44 @@ func TestRomanSkel(t *testing.T) {
 		}
 	}
 }
+
+// TestRomanSkelPasses checks romanSkel against the same passes written
+// with strings.Replacer.
+func TestRomanSkelPasses(t *testing.T) {
+	rs := []*strings.Replacer{
+		strings.NewReplacer("ph", "f", "ck", "k", "dj", "j", "dh", "d", "x", "ks"),
+		strings.NewReplacer("c", "k", "q", "k", "w", "v"),
+		strings.NewReplacer("kh", "h", "sh", "h"),
+		strings.NewReplacer("ee", "i", "ie", "i", "oo", "u", "ou", "u", "y", "i"),
+		strings.NewReplacer("e", "a", "o", "u"),
+	}
+	ref := func(s string) string {
+		for _, r := range rs {
+			s = r.Replace(s)
+		}
+		var out []byte
+		for i := 0; i < len(s); i++ {
+			if i > 0 && s[i] == s[i-1] {
+				continue
+			}
+			out = append(out, s[i])
+		}
+		return string(out)
+	}
+	words := []string{"schmidt", "khachaturian", "phoebe", "djokovic", "xiaoping", "mcqueen", "youssouf", "cheikh",
+		"shcherbakov", "oumar", "quddus", "ackerman", "sayyid", "wieczorek", "hvi", "eeyore", "dhiyaa", "zhou", "a", "ee"}
+	for i := range 2000 {
+		// Pseudo-random words over the letters the rules touch.
+		const letters = "aeiouyckhqswxpdjzo"
+		w := make([]byte, 1+i%9)
+		for j := range w {
+			w[j] = letters[(i*7+j*13+i*j)%len(letters)]
+		}
+		words = append(words, string(w))
+	}
+	for _, w := range words {
+		if got, want := romanSkel(w), ref(w); got != want {
+			t.Errorf("romanSkel(%q) = %q, want %q", w, got, want)
+		}
+	}
+}

@@ -1,7 +1,5 @@
 package screen
 
-import "strings"
-
 // romanSkel reduces a folded Latin token to a skeleton that the common
 // romanisation differences of one name share: ph/f, ck/c/q/k, dj/j,
 // dh/d, x/ks; kh, ch and sh as h (Khalid/Halid, Chol/Khol, Shérif/Chérif);
@@ -10,16 +8,40 @@ import "strings"
 // as at least skelSim alike: "Keem"/"Kim", "Hvi"/"Hwi", "Paq"/"Pak",
 // "Moqulu"/"Mukulu", "Sayd"/"Said". How far apart their letters are
 // (edits, first letters) still counts in the model.
+//
+// The passes run in order; within a pass, rewrites apply left to right
+// without overlapping, the first rule that matches at a position winning
+// (as strings.Replacer does).
 func romanSkel(s string) string {
-	s = skelPass1.Replace(s)
-	s = skelPass2.Replace(s)
-	s = skelPass3.Replace(s)
-	s = skelPass4.Replace(s)
-	s = skelPass5.Replace(s)
-	b := []byte(s)
-	out := b[:0]
-	for i, c := range b {
-		if i > 0 && c == b[i-1] {
+	if len(s) > 48 {
+		s = s[:48]
+	}
+	var bufs [2][96]byte
+	cur := append(bufs[0][:0], s...)
+	k := 1
+	for _, pass := range skelPasses {
+		next := bufs[k][:0]
+		for i := 0; i < len(cur); {
+			matched := false
+			for _, r := range pass {
+				if len(cur)-i >= len(r[0]) && string(cur[i:i+len(r[0])]) == r[0] {
+					next = append(next, r[1]...)
+					i += len(r[0])
+					matched = true
+					break
+				}
+			}
+			if !matched {
+				next = append(next, cur[i])
+				i++
+			}
+		}
+		cur = next
+		k ^= 1
+	}
+	out := bufs[k][:0]
+	for i, c := range cur {
+		if i > 0 && c == cur[i-1] {
 			continue
 		}
 		out = append(out, c)
@@ -27,13 +49,13 @@ func romanSkel(s string) string {
 	return string(out)
 }
 
-var (
-	skelPass1 = strings.NewReplacer("ph", "f", "ck", "k", "dj", "j", "dh", "d", "x", "ks")
-	skelPass2 = strings.NewReplacer("c", "k", "q", "k", "w", "v")
-	skelPass3 = strings.NewReplacer("kh", "h", "sh", "h")
-	skelPass4 = strings.NewReplacer("ee", "i", "ie", "i", "oo", "u", "ou", "u", "y", "i")
-	skelPass5 = strings.NewReplacer("e", "a", "o", "u")
-)
+var skelPasses = [...][][2]string{
+	{{"ph", "f"}, {"ck", "k"}, {"dj", "j"}, {"dh", "d"}, {"x", "ks"}},
+	{{"c", "k"}, {"q", "k"}, {"w", "v"}},
+	{{"kh", "h"}, {"sh", "h"}},
+	{{"ee", "i"}, {"ie", "i"}, {"oo", "u"}, {"ou", "u"}, {"y", "i"}},
+	{{"e", "a"}, {"o", "u"}},
+}
 
 // skelSim is the least similarity of two tokens with one skeleton.
 const skelSim = 0.9

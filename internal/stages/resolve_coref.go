@@ -243,10 +243,12 @@ func withCoref(rec resolve.Record, links map[mosaic.ID]resolve.Coref) resolve.Re
 // A name-only mention of a report that the engine could not place (its
 // name fits several entities, "Samira Jafari" beside a second "Samira
 // Jafari" known apart by another phone) may still be placed by the company
-// it keeps: if exactly one of the entities its name fits has been seen, in
-// other items, with a person this document also names, and none of the
-// others has, the mention is that entity. The choice is asserted to the
-// engine as a context link (AddCoref) carrying that evidence.
+// it keeps: if exactly one of the identified entities its name fits (one
+// holding records) has been seen with a person this document also names,
+// in another item or through a call between their phones, the mention is
+// that entity (and any entity of report mentions alone seen with them
+// too). The choice is asserted to the engine as a context link (AddCoref)
+// carrying that evidence.
 
 // maxContextMembers bounds the entities whose co-occurrences the context
 // pass reads (a bigger one is a hub, not a person).
@@ -310,8 +312,17 @@ func (s *Resolve) noteItem(it *store.Item, people []string) {
 	}
 }
 
-// addCall records that phone a was in contact with phone b (once).
+// maxContacts: a phone in contact with more phones than this is a hub (a
+// switchboard, a shop) whose contacts say nothing about who its holder
+// knows; the context pass ignores it.
+const maxContacts = 200
+
+// addCall records that phone a was in contact with phone b (once; a hub's
+// list stops growing past maxContacts).
 func (s *Resolve) addCall(a, b string) {
+	if len(s.calls[a]) > maxContacts {
+		return
+	}
 	for _, x := range s.calls[a] {
 		if x == b {
 			return
@@ -534,6 +545,9 @@ func (s *Resolve) seenWith(cluster string, skip int64, named map[string]string) 
 	var contacts map[string]bool
 	for _, m := range members {
 		for _, ph := range s.recPhones[m] {
+			if len(s.calls[ph]) > maxContacts {
+				continue
+			}
 			for _, x := range s.calls[ph] {
 				if contacts == nil {
 					contacts = map[string]bool{}

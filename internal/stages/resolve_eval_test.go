@@ -254,7 +254,7 @@ func evalWorld(ctx context.Context, t *testing.T, data, world string) {
 				}
 			}
 			sort.Strings(names)
-			parts = append(parts, fmt.Sprintf("%s", strings.Join(names, " | ")))
+			parts = append(parts, strings.Join(names, " | "))
 		}
 		sort.Strings(parts)
 		lines = append(lines, person+"  "+strings.Join(parts, "  ##  "))

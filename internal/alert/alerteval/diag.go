@@ -127,6 +127,14 @@ func DiagnoseNear(ctx context.Context, st Reader, eng *alert.Engine, t *Truth, l
 			return nil, err
 		}
 	}
+	explain := map[mosaic.ID]string{} // anchor -> the stored alert's explanation
+	if as, err := st.Alerts(ctx, p, store.AlertFilter{Rule: s.Rule, Limit: 1 << 30}); err == nil {
+		for _, a := range as {
+			if len(a.Records) > 0 {
+				explain[a.Records[0]] = strings.Join(a.Explanation, " / ")
+			}
+		}
+	}
 	entryPerson := func(ref string) string {
 		_, entry, _ := strings.Cut(ref, ":")
 		return t.PersonOf[entry+"/subject"]
@@ -155,6 +163,9 @@ func DiagnoseNear(ctx context.Context, st Reader, eng *alert.Engine, t *Truth, l
 				}
 			}
 			f.Detail = fmt.Sprintf("buyer %s (%s) subject %s true dist %d", buyer, personOf(tr.Who), subj, links.Dist(buyer, subj, 3))
+			if false_ {
+				f.Detail += " | raised as: " + explain[id]
+			}
 			if subj != "" {
 				best := alert.Probe{Dist: -1, DistNoHubs: -1}
 				var why []string

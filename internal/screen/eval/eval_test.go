@@ -73,8 +73,8 @@ func TestQuickEval(t *testing.T) {
 	ar := Run(xs, aq)
 	rx, _ := Rates(ar, nil, screen.DefaultThreshold)
 	t.Logf("cross-script recall %.4f (%d)", rx, len(ar))
-	if r < 0.92 || f > 0.004 || rx < 0.76 {
-		t.Errorf("recall %.4f (floor 0.92), false alerts %.4f (ceiling 0.004), cross-script %.4f (floor 0.76)", r, f, rx)
+	if r < 0.98 || f > 0.004 || rx < 0.84 {
+		t.Errorf("recall %.4f (floor 0.98), false alerts %.4f (ceiling 0.004), cross-script %.4f (floor 0.84)", r, f, rx)
 	}
 	if !testing.Verbose() {
 		return

@@ -130,15 +130,21 @@ func (s Source) Edges(ctx context.Context, fn func(graph.Edge) error) error {
 	if err != nil {
 		return err
 	}
+	// A call joins each holder of the calling phone to each holder of the
+	// called phone, never two holders of the same phone with each other:
+	// a shared phone (a household's landline, a burner) would otherwise
+	// tie its holders once per call it made, however few they made
+	// together. Sharing the phone is its own edge (same_phone).
 	for _, c := range calls {
-		var ps []mosaic.ID
-		for _, h := range append(append([]mosaic.ID(nil), holders[c.a]...), holders[c.b]...) {
-			if !slices.Contains(ps, h) {
-				ps = append(ps, h)
+		for _, ha := range holders[c.a] {
+			for _, hb := range holders[c.b] {
+				if ha == hb {
+					continue
+				}
+				x, y := min(ha, hb), max(ha, hb)
+				d.Add(cooccur.Observation{Record: c.rec, Kind: "communication", Time: c.at, Participants: []mosaic.ID{x, y},
+					Shared: string(c.rec) + "\x01" + string(x) + "\x01" + string(y), Marking: c.marking})
 			}
-		}
-		if len(ps) >= 2 {
-			d.Add(cooccur.Observation{Record: c.rec, Kind: "communication", Time: c.at, Participants: ps, Marking: c.marking})
 		}
 	}
 	// People named in the same document.

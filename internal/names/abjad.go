@@ -210,11 +210,18 @@ func spellUnits(s string, abjad bool, dst []spellUnit) []spellUnit {
 		// The consonant grapheme Key reads here, and its class.
 		j := i + 1
 		var sym byte
-		switch c {
-		case 'w':
+		switch {
+		case c == 'w':
 			sym = 'W'
-		case 'y':
+		case c == 'y':
 			sym = 'Y'
+		case c == 't' && i+1 < len(s) && s[i+1] == 's' && (i+2 == len(s) || s[i+2] != 'h'),
+			abjad && c == 'd' && i+1 < len(s) && s[i+1] == 'j':
+			// No Arabic letter is romanised "ts" or "dj": these are two
+			// letters (ت ص in "mtsdq"), not the one sound Key reads; a
+			// Latin "ts" is read as two letters too, to meet them ("tsh"
+			// is Arabic script's ch).
+			sym = 'T'
 		default:
 			keyUnits(s[i:], func(c byte, g string) {
 				if sym == 0 {
@@ -269,10 +276,13 @@ func AbjadSimilarity(abjad, latin string) float64 {
 		}
 		return 1
 	}
-	skipB := func(u spellUnit) float64 {
+	skipB := func(j int) float64 {
+		u := b[j]
 		switch {
 		case u.cons == 0:
 			return 0 // short vowels go unwritten
+		case u.cons == 'H' && j == len(b)-1 && j > 0 && b[j-1].cons == 0 && u.g == "h":
+			return 0.1 // a final h after a vowel: ta marbuta ("Jamaah")
 		case u.cons == 'H':
 			return 0.5
 		}
@@ -312,13 +322,22 @@ func AbjadSimilarity(abjad, latin string) float64 {
 	}
 	var prev2, prev, cur [25]float64
 	for j := 1; j <= len(b); j++ {
-		prev[j] = prev[j-1] + skipB(b[j-1])
+		prev[j] = prev[j-1] + skipB(j-1)
 	}
 	for i := 1; i <= len(a); i++ {
 		cur[0] = prev[0] + skipA(i-1)
 		for j := 1; j <= len(b); j++ {
-			c := min(prev[j-1]+subst(a[i-1], b[j-1]), prev[j]+skipA(i-1), cur[j-1]+skipB(b[j-1]))
+			sub := subst(a[i-1], b[j-1])
+			if i == 1 && a[0].cons == 0 && b[j-1].cons == 0 {
+				// A word-initial alif carries any vowel ("aslamia",
+				// "Islamiya").
+				sub = min(sub, 0.2)
+			}
+			c := min(prev[j-1]+sub, prev[j]+skipA(i-1), cur[j-1]+skipB(j-1))
 			if i >= 2 && glide(i-1, b[j-1]) {
+				c = min(c, prev2[j-1]+0.1)
+			}
+			if i >= 2 && b[j-1].cons != 0 && pairedSound(a[i-2].g, a[i-1].g, b[j-1].g) {
 				c = min(c, prev2[j-1]+0.1)
 			}
 			cur[j] = c
@@ -326,6 +345,21 @@ func AbjadSimilarity(abjad, latin string) float64 {
 		prev2, prev = prev, cur
 	}
 	return max(0, 0.98-0.2*prev[len(b)])
+}
+
+// pairedSound reports whether two abjad letters written x, y stand for
+// the one Latin consonant written g: ت س for z, tz or c ("Graziani",
+// "Ferenc"), د ج for dj, dg, g or j ("Hudgens"), not for k or q.
+func pairedSound(x, y, g string) bool {
+	switch {
+	case g == "":
+		return false
+	case x == "t" && y == "s":
+		return strings.ContainsAny(g, "zc")
+	case x == "d" && y == "j":
+		return g[0] == 'j' || g[0] == 'g' || g[0] == 'd'
+	}
+	return false
 }
 
 func cond(c bool, a, b float64) float64 {

@@ -223,6 +223,12 @@ func TestAbjadSimilarity(t *testing.T) {
 		{"جوادي", "djouadi", 0.9, 0.98},
 		{"يحيى", "yahia", 0.75, 0.98},
 		{"صوفيا", "yusuf", 0, 0.7},
+		{"متصدق", "motassadeq", 0.9, 0.98},   // ت ص are two letters, not "ts"
+		{"غراتسياني", "graziani", 0.9, 0.98}, // ت س for z
+		{"دجاني", "kony", 0, 0.8},            // د ج is not k
+		{"اسلامية", "islamiyah", 0.9, 0.98},  // initial alif, final h
+		{"ځدران", "zadran", 0.9, 0.98},       // Pashto dz
+		{"تشاي", "chae", 0.8, 0.98},          // تش is ch
 	} {
 		a := Fold(tc.ar)
 		got := AbjadSimilarity(a, Fold(tc.lat))

@@ -36,6 +36,7 @@ package screen
 import (
 	"github.com/mosaic-intel/mosaic/internal/names"
 	"github.com/mosaic-intel/mosaic/internal/watchlist"
+	"sort"
 )
 
 // Query is one name to screen, with what else is known of its bearer.
@@ -187,7 +188,67 @@ func (ix *Index) matchTokens(pq names.Name, s *scratch) []qtok {
 		qt.weight = ix.queryWeight(&qt)
 		out = append(out, qt)
 	}
+	for qi := 0; qi+1 < len(out); qi++ {
+		ix.joinedMatches(&out[qi], &out[qi+1], s)
+	}
 	return out
+}
+
+// joinedMatchSim is the similarity filed for a Latin token matched by two
+// neighbouring Arabic-script query parts written together: high enough
+// to gather the name, below what joinParts then finds for the two parts
+// aligned with it.
+const joinedMatchSim = 0.75
+
+// joinedMatches adds to two neighbouring Arabic-script query parts the
+// Latin dictionary tokens whose letters the two written together match
+// at least 0.9 ("ولی جان", WALIJAN): a Latin spelling often joins what Arabic
+// script writes apart. The names holding such a token are then gathered,
+// and joinParts aligns the two parts with it.
+func (ix *Index) joinedMatches(a, b *qtok, s *scratch) {
+	if a.tok.Role != names.RolePart || b.tok.Role != names.RolePart || !a.tok.Abjad || !b.tok.Abjad {
+		return
+	}
+	jt := joined(a.tok.Text, b.tok.Text)
+	jt.Abjad = true
+	var extra []tokMatch
+	for _, m := range ix.similarTokens(jt, s) {
+		if m.sim < 0.9 {
+			break // best first
+		}
+		dt := ix.toks[m.id].tok
+		if dt.Abjad || !joinable(dt.Text, a.tok.Text, b.tok.Text) || hasMatch(a.matches, m.id) || hasMatch(b.matches, m.id) {
+			continue
+		}
+		// The letters must align, not only share a beginning (Jaro-Winkler
+		// makes "allah didi" like ALLAHDAD).
+		if names.AbjadSimilarity(jt.Text, dt.Text) < 0.9 {
+			continue
+		}
+		extra = append(extra, tokMatch{m.id, joinedMatchSim})
+	}
+	if len(extra) == 0 {
+		return
+	}
+	// The match lists are shared with the cache: copy before adding.
+	add := func(qt *qtok) {
+		ms := make([]tokMatch, 0, len(qt.matches)+len(extra))
+		ms = append(ms, qt.matches...)
+		ms = append(ms, extra...)
+		sort.SliceStable(ms, func(i, j int) bool { return ms[i].sim > ms[j].sim })
+		qt.matches = ms
+	}
+	add(a)
+	add(b)
+}
+
+func hasMatch(ms []tokMatch, id int32) bool {
+	for _, m := range ms {
+		if m.id == id {
+			return true
+		}
+	}
+	return false
 }
 
 // queryWeight is the rarity weight of a query part: the idf of its best

@@ -192,3 +192,63 @@ func TestDiagCrossNeg(t *testing.T) {
 	}
 	t.Logf("%d negatives", len(negs))
 }
+
+// TestDiagCrossTune measures the tuning half's cross-script recall and
+// the tuning half's generated Arabic-script names' false alerts at the
+// default threshold (MOSAIC_DIAG=crosstune).
+func TestDiagCrossTune(t *testing.T) {
+	if os.Getenv("MOSAIC_DIAG") != "crosstune" {
+		t.Skip("MOSAIC_DIAG=crosstune not set")
+	}
+	entries := loadUN(t)
+	r, err := LoadRenderer(shareddata.Path(t, "data/screening/variants"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := screen.NewIndex()
+	ix.ReplaceList("un", WithoutScript(entries, "arabic"))
+	hit := 0
+	qs := ArabicQueriesPart(entries, TunePart)
+	var pos []float64
+	for _, l := range qs {
+		q := l.Query
+		q.MinScore = 0.01
+		q.Limit = 50
+		best := 0.0
+		for _, h := range ix.Screen(q) {
+			if h.EntryID == l.EntryID {
+				best = max(best, h.Score)
+			}
+		}
+		pos = append(pos, best)
+		if best >= screen.DefaultThreshold {
+			hit++
+		}
+	}
+	full := screen.NewIndex()
+	full.ReplaceList("un", entries)
+	negs := r.ArabicNegativesFor(entries, 50000, TuneNegSeed, V2)
+	var neg []float64
+	for _, l := range negs {
+		h := full.Screen(screen.Query{Name: l.Query.Name, Schema: l.Query.Schema, MinScore: 0.5, Limit: 1})
+		s := 0.0
+		if len(h) > 0 {
+			s = h[0].Score
+		}
+		neg = append(neg, s)
+	}
+	rate := func(xs []float64, th float64) float64 {
+		n := 0
+		for _, x := range xs {
+			if x >= th {
+				n++
+			}
+		}
+		return float64(n) / float64(len(xs))
+	}
+	t.Logf("tuning cross recall %d/%d = %.4f at %.2f; tuning Arabic-script negatives %d, false alerts %.4f",
+		hit, len(qs), float64(hit)/float64(len(qs)), screen.DefaultThreshold, len(negs), rate(neg, screen.DefaultThreshold))
+	for th := 0.70; th < 0.951; th += 0.025 {
+		t.Logf("  at %.3f: recall %.4f, false alerts %.4f", th, rate(pos, th), rate(neg, th))
+	}
+}

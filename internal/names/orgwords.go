@@ -29,3 +29,24 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// NearLegalForm returns the legal form of seven letters or more that the
+// folded token w, not itself a legal form, is at most two edits from,
+// with its first letter ("copgany" for "company"); callers use it for the
+// last word of an organisation's name, where legal forms are written.
+func NearLegalForm(w string) (string, bool) {
+	t := loadTables()
+	if len(w) < 7 || t.legal[w] {
+		return "", false
+	}
+	best, bd := "", 3
+	for x := range t.legal {
+		if len(x) < 7 || x[0] != w[0] || abs(len(x)-len(w)) > 2 {
+			continue
+		}
+		if d := osaDistance(w, x); d < bd || d == bd && x < best {
+			best, bd = x, d
+		}
+	}
+	return best, best != ""
+}

@@ -76,7 +76,8 @@ func (ix *Index) repairCompounds(name string, pq names.Name, k names.Kind) names
 // token of the index to the legal form or generic word it is a spelling
 // of: k for c ("KO." for "CO.", "KOMPANY"; for the last word, whether or
 // not it is a token), the same romanisation skeleton ("EENDOSTRIAL"), or
-// one letter off a legal form of four letters ("CORL" for "CORP").
+// one letter off a legal form of four letters ("CORL" for "CORP"), or,
+// for the last word, two off one of seven letters or more ("COPGANY").
 func (ix *Index) repairOrgWord(w string, last bool) (string, bool) {
 	if len(w) < 2 || !isLower(w) || names.IsLegalForm(w) || names.IsGeneric(w) {
 		return "", false
@@ -109,6 +110,12 @@ func (ix *Index) repairOrgWord(w string, last bool) (string, bool) {
 		})
 		if found != "" {
 			return found, true
+		}
+	}
+	if last {
+		// Two typos in a long legal form written last ("COPGANY").
+		if f, ok := names.NearLegalForm(w); ok {
+			return f, true
 		}
 	}
 	if len(w) == 4 {

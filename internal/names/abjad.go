@@ -340,11 +340,44 @@ func AbjadSimilarity(abjad, latin string) float64 {
 			if i >= 2 && b[j-1].cons != 0 && pairedSound(a[i-2].g, a[i-1].g, b[j-1].g) {
 				c = min(c, prev2[j-1]+0.1)
 			}
+			if k := splitDigraph(a[i-1], b, j); k >= 0 {
+				c = min(c, prev[k]+0.1)
+			}
 			cur[j] = c
 		}
 		prev2, prev = prev, cur
 	}
 	return max(0, 0.98-0.2*prev[len(b)])
+}
+
+// splitDigraph reads an abjad digraph x ("th", "sh", "dh", "kh", "gh")
+// as two letters, the second a ha ("طه" romanised "th", Latin "Taha";
+// "اتحاد" "athad", "Ittihad"): when the Latin units b[k:j] are a
+// consonant of the first letter's class, perhaps a vowel, and an h, it
+// returns k; otherwise -1.
+func splitDigraph(x spellUnit, b []spellUnit, j int) int {
+	if len(x.g) != 2 || x.g[1] != 'h' || b[j-1].cons != 'H' {
+		return -1
+	}
+	var cls byte
+	switch x.g[0] {
+	case 't', 'd':
+		cls = 'T'
+	case 's':
+		cls = 'S'
+	case 'k', 'g':
+		cls = 'K'
+	default:
+		return -1
+	}
+	k := j - 2
+	if k >= 0 && b[k].cons == 0 {
+		k--
+	}
+	if k < 0 || b[k].cons != cls {
+		return -1
+	}
+	return k
 }
 
 // pairedSound reports whether two abjad letters written x, y stand for

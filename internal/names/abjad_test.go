@@ -228,7 +228,9 @@ func TestAbjadSimilarity(t *testing.T) {
 		{"دجاني", "kony", 0, 0.8},            // د ج is not k
 		{"اسلامية", "islamiyah", 0.9, 0.98},  // initial alif, final h
 		{"ځدران", "zadran", 0.9, 0.98},       // Pashto dz
-		{"تشاي", "chae", 0.8, 0.98},          // تش is ch
+		{"تشاي", "chae", 0.8, 0.98},
+		{"طه", "taha", 0.9, 0.98},       // ط ه, not ث
+		{"اتحاد", "ittihad", 0.9, 0.98}, // تش is ch
 	} {
 		a := Fold(tc.ar)
 		got := AbjadSimilarity(a, Fold(tc.lat))

@@ -129,6 +129,7 @@ func (ix *Index) scoreName(s *scratch, rid int32, qv facts, sc *scored) bool {
 			strong = true
 		}
 	}
+	ix.pairShortAbjad(s, sc, toks, roles)
 	ix.joinParts(s, sc, toks, roles)
 	for _, p := range sc.pairs[:sc.npairs] {
 		if p.sim >= 0.8 && p.kind != pairInitial {
@@ -148,6 +149,38 @@ func (ix *Index) scoreName(s *scratch, rid int32, qv facts, sc *scored) bool {
 	ix.evidence(sc, qv)
 	sc.score = sigmoid(sc.logit + sc.evidence)
 	return true
+}
+
+// shortAbjadSim is the least similarity at which pairShortAbjad aligns
+// an Arabic-script query part left over with a Latin entry part.
+const shortAbjadSim = 0.9
+
+// pairShortAbjad aligns each Arabic-script query part left over with the
+// free Latin entry part its letters align with best, at least
+// shortAbjadSim: a short romanisation ("th" for طه) has too common a key
+// for the dictionary to list its Latin spellings ("Taha"), so the name
+// was gathered by its other parts.
+func (ix *Index) pairShortAbjad(s *scratch, sc *scored, toks []int32, roles []names.Role) {
+	qts := s.qts
+	for qi := range qts {
+		qt := &qts[qi]
+		if !qt.tok.Abjad || qt.tok.Role != names.RolePart || len(qt.tok.Text) > 3 || sc.usedQ&(1<<qi) != 0 || sc.npairs == maxPairs {
+			continue
+		}
+		best, bsim := -1, float32(shortAbjadSim)
+		for cj, tid := range toks {
+			ct := &ix.toks[tid].tok
+			if roles[cj] != names.RolePart || ct.Abjad || sc.usedC&(1<<cj) != 0 {
+				continue
+			}
+			if sim := float32(names.AbjadSimilarity(qt.tok.Text, ct.Text)); sim >= bsim {
+				best, bsim = cj, sim
+			}
+		}
+		if best >= 0 {
+			sc.addPair(pair{q: int8(qi), c: int8(best), q2: -1, c2: -1, sim: bsim})
+		}
+	}
 }
 
 // joinParts aligns a part left over on one side with two neighbouring

@@ -72,6 +72,19 @@ type Stage interface {
 	Process(ctx context.Context, items []*store.Item) (Outcome, error)
 }
 
+// Ordered is what a stage implements when its decisions depend on the
+// order it sees items in (resolution's streaming merges do): Ordered
+// returns true, and the pipeline then gives it items in Seq order even
+// after a crash. A message that names items after ones the stage has not
+// finished (the message that held those was taken by a process that
+// died, and comes back later) makes the stage take the earlier ones
+// first; while the stage before it has not finished those, the message
+// waits (it is redelivered later). A stage looks back only when this
+// process also runs the stage before it, as with the look-ahead.
+type Ordered interface {
+	Ordered() bool
+}
+
 // Outcome is what a stage made of a batch.
 type Outcome struct {
 	// Write stores the results; it runs inside the transaction that marks
@@ -261,9 +274,7 @@ func (p *Pipeline) RunStage(ctx context.Context, i int) error {
 				if err != nil {
 					return err
 				}
-				if more != nil {
-					passOn = append(passOn, *more)
-				}
+				passOn = append(passOn, more...)
 				progress()
 			}
 		}
@@ -284,14 +295,15 @@ func (p *Pipeline) RunStage(ctx context.Context, i int) error {
 // pipeline) has already finished the items after r, it takes them on in
 // the same batch, up to MaxBatch sequence numbers: a stage that has
 // fallen behind catches up in larger batches, and the messages for those
-// items later find them done. It returns the range it took on beyond r
-// (nil when none), which is passed on with the work. A stage looks ahead
+// items later find them done. It returns the ranges it took on beyond r
+// (none when none), which are passed on with the work (an Ordered stage
+// first takes the items before r it has not finished: see Ordered). A stage looks ahead
 // only when this process also runs the stage before it (the embedded
 // pipeline runs them all): the first stage cannot tell what precedes it
 // (for a one-stage worker pipeline, a stage of another process), and
 // workers that share a stage's work would otherwise take on the same
 // items at once.
-func (p *Pipeline) process(ctx context.Context, i int, r store.Range) (*store.Range, error) {
+func (p *Pipeline) process(ctx context.Context, i int, r store.Range) ([]store.Range, error) {
 	st := p.stages[i]
 	done, err := p.store.DoneRanges(ctx, st.Name())
 	if err != nil {
@@ -301,7 +313,21 @@ func (p *Pipeline) process(ctx context.Context, i int, r store.Range) (*store.Ra
 	if len(todos) == 0 {
 		return nil, nil
 	}
-	var more *store.Range
+	var more []store.Range
+	if o, ok := st.(Ordered); ok && o.Ordered() && i > 0 && p.isRunning(i-1) {
+		before, err := p.lookBack(ctx, i, todos[0].Lo, done)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range before {
+			for lo := b.Lo; lo <= b.Hi; lo += p.maxBatch {
+				if err := p.processRange(ctx, i, store.Range{Lo: lo, Hi: min(b.Hi, lo+p.maxBatch-1)}); err != nil {
+					return nil, err
+				}
+			}
+		}
+		more = append(more, before...)
+	}
 	if last := &todos[len(todos)-1]; i > 0 && p.isRunning(i-1) && last.Hi == r.Hi && r.Hi-last.Lo+1 < p.maxBatch {
 		ext, err := p.lookAhead(ctx, i, store.Range{Lo: r.Hi + 1, Hi: last.Lo + p.maxBatch - 1}, done)
 		if err != nil {
@@ -309,7 +335,7 @@ func (p *Pipeline) process(ctx context.Context, i int, r store.Range) (*store.Ra
 		}
 		if ext.Hi >= ext.Lo {
 			last.Hi = ext.Hi
-			more = &ext
+			more = append(more, ext)
 		}
 	}
 	for _, todo := range todos {
@@ -318,6 +344,37 @@ func (p *Pipeline) process(ctx context.Context, i int, r store.Range) (*store.Ra
 		}
 	}
 	return more, nil
+}
+
+// ErrEarlierPending is returned (wrapped) for work an Ordered stage must
+// not take yet: items before it are not finished by the stage before.
+// The message is redelivered later.
+var ErrEarlierPending = errors.New("earlier items are not ready for this stage yet")
+
+// lookBack returns the ranges before seq, holding items, that stage i
+// (whose done ranges are done) has not finished, in order. Stage i-1 must
+// have finished all of them; if it has not, the work must wait and
+// lookBack returns ErrEarlierPending.
+func (p *Pipeline) lookBack(ctx context.Context, i int, seq int64, done []store.Range) ([]store.Range, error) {
+	if seq <= 1 {
+		return nil, nil
+	}
+	gaps, err := p.withItems(ctx, Subtract([]store.Range{{Lo: 1, Hi: seq - 1}}, done))
+	if err != nil || len(gaps) == 0 {
+		return nil, err
+	}
+	prev, err := p.store.DoneRanges(ctx, p.stages[i-1].Name())
+	if err != nil {
+		return nil, fmt.Errorf("%s: progress: %w", p.stages[i-1].Name(), err)
+	}
+	owed, err := p.owes(ctx, Subtract(gaps, prev))
+	if err != nil {
+		return nil, err
+	}
+	if owed {
+		return nil, fmt.Errorf("%s: items before %d: %w", p.stages[i].Name(), seq, ErrEarlierPending)
+	}
+	return gaps, nil
 }
 
 // lookAhead returns the part of span, from its start, that stage i-1 has

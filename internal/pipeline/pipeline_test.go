@@ -2,9 +2,11 @@ package pipeline_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -545,5 +547,78 @@ func TestWaitReportsWhatIsLeft(t *testing.T) {
 	idle, err := p.Idle(ctx, last)
 	if err != nil || !idle {
 		t.Errorf("Idle = %v, %v after Wait", idle, err)
+	}
+}
+
+// orderRecorder is a recorder that also keeps the order it saw items in,
+// and says whether it is Ordered.
+type orderRecorder struct {
+	*recorder
+	ordered bool
+	order   []int64
+}
+
+func (r *orderRecorder) Ordered() bool { return r.ordered }
+
+func (r *orderRecorder) Process(ctx context.Context, items []*store.Item) (pipeline.Outcome, error) {
+	r.mu.Lock()
+	for _, it := range items {
+		r.order = append(r.order, it.Seq)
+	}
+	r.mu.Unlock()
+	return r.recorder.Process(ctx, items)
+}
+
+// TestOrderedStageTakesEarlierItemsFirst: when the work for later items
+// arrives before the work for earlier ones (as after a crash, when the
+// message a dead process had taken comes back last), an Ordered stage
+// still sees the items in Seq order; a stage that is not Ordered sees
+// them in delivery order (the control that shows the test can fail).
+func TestOrderedStageTakesEarlierItemsFirst(t *testing.T) {
+	for _, ordered := range []bool{true, false} {
+		t.Run(fmt.Sprintf("ordered=%v", ordered), func(t *testing.T) {
+			ctx := context.Background()
+			e := newEnv(t)
+			var items []*store.Item
+			for i := range 8 {
+				items = append(items, record(i))
+			}
+			rs := e.put(t, items...)
+			all := rs[0]
+			if err := e.st.Update(ctx, func(tx store.Tx) error { return tx.MarkDone(ctx, "first", all) }); err != nil {
+				t.Fatal(err)
+			}
+			// The later half's work is in the stream before the earlier half's.
+			for _, r := range []store.Range{{Lo: all.Lo + 4, Hi: all.Hi}, {Lo: all.Lo, Hi: all.Lo + 3}} {
+				data, err := json.Marshal(pipeline.Work{Ranges: []store.Range{r}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := e.bus.Publish(ctx, "second", data, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			first := newRecorder("first")
+			second := &orderRecorder{recorder: newRecorder("second"), ordered: ordered}
+			p, err := pipeline.New(pipeline.Config{Store: e.st, Bus: e.bus, Stages: []pipeline.Stage{first, second}, Registry: e.reg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stop := run(t, p)
+			defer stop()
+			wait(t, p, all.Hi)
+			second.mu.Lock()
+			defer second.mu.Unlock()
+			inOrder := slices.IsSorted(second.order)
+			if len(second.order) != 8 {
+				t.Fatalf("the stage saw %d items (%v), want each of 8 once", len(second.order), second.order)
+			}
+			if ordered && !inOrder {
+				t.Errorf("an Ordered stage saw items in the order %v, want Seq order", second.order)
+			}
+			if !ordered && inOrder {
+				t.Errorf("a stage that is not Ordered saw %v: the later work should have come first", second.order)
+			}
+		})
 	}
 }

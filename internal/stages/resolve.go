@@ -79,6 +79,11 @@ func (s *Resolve) Engine() *resolve.Engine { return s.eng }
 // Name implements pipeline.Stage.
 func (*Resolve) Name() string { return pipeline.Resolve }
 
+// Ordered implements pipeline.Ordered: streaming merges and the context
+// pass depend on the order of the records, which Replay reproduces in Seq
+// order, so the stage must see items in that order after a crash too.
+func (*Resolve) Ordered() bool { return true }
+
 // EngineRecord builds the engine's view of a mention from its statements,
 // or reports false for types the engine does not resolve. Only identifying
 // facts are used: names, birth dates, document numbers and their issuing

@@ -2,6 +2,7 @@ package screen
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mosaic-intel/mosaic/internal/names"
 )
@@ -32,6 +33,9 @@ var allahSuffixes = [...]string{"ullah", "ollah", "illah", "allah", "ulla", "all
 // compound words rewritten. Called under the read lock.
 func (ix *Index) repairCompounds(name string, pq names.Name, k names.Kind) names.Name {
 	if len(pq.Tokens) > 0 && pq.Tokens[0].Abjad {
+		if s, ok := splitAbuAl(name); ok {
+			pq = names.Parse(s, k)
+		}
 		return repairAbjad(pq)
 	}
 	if pq.Script != names.ScriptLatin {
@@ -278,6 +282,24 @@ var abjadRoles = map[string]names.Role{
 	"llsrafa": names.RoleGeneric, "lsrafa": names.RoleGeneric, "srafa": names.RoleGeneric,
 	// و "and", في "in", written apart.
 	"w": names.RoleParticle, "fi": names.RoleParticle,
+}
+
+// splitAbuAl writes apart the kunya أبو and the article ال that
+// Arabic script often joins to the name after them ("أبواليزيد", Abu
+// al-Yazid), as Latin spellings write them.
+func splitAbuAl(name string) (string, bool) {
+	words := strings.Fields(name)
+	changed := false
+	for i, w := range words {
+		for _, p := range [...]string{"أبوال", "ابوال"} {
+			if rest, ok := strings.CutPrefix(w, p); ok && utf8.RuneCountInString(rest) >= 2 {
+				words[i] = p[:len(p)-len("ال")] + " ال" + rest
+				changed = true
+				break
+			}
+		}
+	}
+	return strings.Join(words, " "), changed
 }
 
 // abjadSuffixes are words that Latin spellings write joined to the name

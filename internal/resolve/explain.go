@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -267,15 +268,7 @@ func (e *Engine) Links(id string) ([]Link, error) {
 		}
 		out = append(out, Link{Record: other, Cluster: e.clusterOf(j), Probability: 1, Merge: true, Coref: why})
 	}
-	slices.SortFunc(out, func(a, b Link) int {
-		if a.Probability != b.Probability {
-			if a.Probability > b.Probability {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.Record, b.Record)
-	})
+	sortLinks(out)
 	return out, nil
 }
 
@@ -298,14 +291,16 @@ func (e *Engine) WeakLinks(id string) ([]Link, error) {
 		}
 		out = append(out, Link{Record: e.recs[ed.to].id, Cluster: e.clusterOf(ed.to), Probability: Probability(float64(ed.w)), Merge: ed.merge})
 	}
+	sortLinks(out)
+	return out, nil
+}
+
+// sortLinks orders links strongest first, then by record ID.
+func sortLinks(out []Link) {
 	slices.SortFunc(out, func(a, b Link) int {
-		if a.Probability != b.Probability {
-			if a.Probability > b.Probability {
-				return -1
-			}
-			return 1
+		if c := cmp.Compare(b.Probability, a.Probability); c != 0 {
+			return c
 		}
 		return strings.Compare(a.Record, b.Record)
 	})
-	return out, nil
 }

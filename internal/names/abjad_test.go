@@ -280,3 +280,22 @@ func TestOrgWords(t *testing.T) {
 		t.Errorf("INDUSTRAIL: role %v, want generic", r)
 	}
 }
+
+func TestNearTitleAndLegalForm(t *testing.T) {
+	for _, tc := range []struct {
+		w, want string
+	}{{"hjai", "haji"}, {"mautana", "maulana"}, {"mauana", "maulana"}, {"haji", ""}, {"ahji", ""}, {"imad", ""}, {"nasir", ""}} {
+		got, _ := NearTitle(tc.w)
+		if got != tc.want {
+			t.Errorf("NearTitle(%q) = %q, want %q", tc.w, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		w, want string
+	}{{"copgany", "company"}, {"codpano", "company"}, {"company", ""}, {"compton", ""}, {"limitless", ""}} {
+		got, _ := NearLegalForm(tc.w)
+		if got != tc.want {
+			t.Errorf("NearLegalForm(%q) = %q, want %q", tc.w, got, tc.want)
+		}
+	}
+}

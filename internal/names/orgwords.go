@@ -50,3 +50,40 @@ func NearLegalForm(w string) (string, bool) {
 	}
 	return best, best != ""
 }
+
+// NearTitle returns the title that the folded token w, not itself a
+// title, is a typo of, with its first letter: one edit from a title of
+// five letters or more ("mautana" for "maulana"), or two neighbouring
+// letters swapped in one of four ("hjai" for "haji").
+func NearTitle(w string) (string, bool) {
+	t := loadTables()
+	if len(w) < 4 || t.titles[w] {
+		return "", false
+	}
+	best := ""
+	for x := range t.titles {
+		if len(x) < 4 || x[0] != w[0] || abs(len(x)-len(w)) > 1 || osaDistance(w, x) != 1 {
+			continue
+		}
+		if len(x) == 4 && !swapped(w, x) {
+			continue
+		}
+		if best == "" || x < best {
+			best = x
+		}
+	}
+	return best, best != ""
+}
+
+// swapped reports whether a is b with two neighbouring letters swapped.
+func swapped(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i+1 < len(a); i++ {
+		if a[i] != b[i] {
+			return a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+		}
+	}
+	return false
+}

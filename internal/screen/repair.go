@@ -65,6 +65,16 @@ func (ix *Index) repairCompounds(name string, pq names.Name, k names.Kind) names
 		if k == names.KindOrganization {
 			continue
 		}
+		if i == 0 && len(words) > 1 && !ix.known(w) {
+			// A title with a typo ("HJAI", "MAUTANA") would count as an
+			// unknown identifying part. Titles come first; elsewhere the
+			// word is more likely a name ("Nasir Hadui").
+			if r, ok := names.NearTitle(w); ok {
+				words[i] = r
+				changed = true
+				continue
+			}
+		}
 		if r, ok := ix.repairWord(w); ok {
 			words[i] = r
 			changed = true

@@ -15,6 +15,7 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/access"
 	"github.com/mosaic-intel/mosaic/internal/daemon"
 	"github.com/mosaic-intel/mosaic/internal/graph"
+	"github.com/mosaic-intel/mosaic/internal/graph/analytics"
 	"github.com/mosaic-intel/mosaic/internal/graph/export"
 	"github.com/mosaic-intel/mosaic/internal/linkgraph"
 	"github.com/mosaic-intel/mosaic/internal/store"
@@ -318,7 +319,7 @@ func cellsCmd() *Command {
 	c := &Command{
 		Name:  "cells",
 		Short: "find tightly linked groups (cells), optionally scored against a truth",
-		Usage: "mosaic cells [--json] [--resolution 0.15] [--min-size 3] [--truth cells.csv | --world DIR] [--data DIR | --graph FILE | --links FILE]",
+		Usage: "mosaic cells [--json] [--resolution 0.1] [--min-size 3] [--truth cells.csv | --world DIR] [--data DIR | --graph FILE | --links FILE]",
 		Long: `Partitions the caller's view of the graph into communities with the
 constant Potts model (a Leiden-style Louvain): a cell is a group whose
 members are linked to more than --resolution of each other. Hubs (more than
@@ -330,7 +331,7 @@ adjusted Rand index against the truth is printed.`,
 		var gf graphFlags
 		gf.register(fs, env)
 		var o graph.CellOptions
-		fs.Float64Var(&o.Resolution, "resolution", 0.15, "least internal link density of a cell")
+		fs.Float64Var(&o.Resolution, "resolution", analytics.DefaultCPMResolution, "least internal link density of a cell")
 		fs.IntVar(&o.MinSize, "min-size", 3, "smallest cell to report")
 		fs.IntVar(&o.MaxDegree, "max-degree", 1000, "leave out nodes with more edges than this")
 		truth := fs.String("truth", "", "truth cells CSV (cell_id, person_id) to score against")

@@ -137,7 +137,7 @@ func (s *Server) registerGraph(g GraphFunc) {
 		return writeJSON(w, http.StatusOK, map[string]any{"cells": cells})
 	}))
 	s.Describe("GET /api/v1/graph/cells", Op{Summary: "Communities (cells) in the caller's view of the graph, largest first",
-		Params: with(q("min_size", "smallest cell (default 3)", false), q("resolution", "density threshold (default 0.15)", false))})
+		Params: with(q("min_size", "smallest cell (default 3)", false), q("resolution", "density threshold (default 0.1)", false))})
 
 	s.Handle("GET /api/v1/graph/keyplayers", withGraph(g, func(w http.ResponseWriter, r *http.Request, gr *graph.Graph, f graph.Filter, q *params) error {
 		o := graph.KeyPlayerOptions{Top: q.int("top", 20, 1000)}

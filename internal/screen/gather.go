@@ -229,6 +229,18 @@ func (ix *Index) gather(s *scratch, schema watchlist.Schema) []int32 {
 			cands = append(cands, cand{rid, rank - 0.05*float32(ix.recLen[rid])})
 		}
 	}
+	// A query part repeating an earlier one ("Mohamed Omar Mohamed") is
+	// held only by names holding the name twice; otherwise every name
+	// holding it once would rank as holding both.
+	dupJ := -1
+	for j := 1; j < nused && dupJ < 0; j++ {
+		for k := range j {
+			if qts[used[j]].tok.Canon == qts[used[k]].tok.Canon {
+				dupJ = j
+				break
+			}
+		}
+	}
 	for _, qi := range essential {
 		for _, w := range s.parts[qi].touched {
 			if s.wseen[w] == s.wgen {
@@ -267,7 +279,11 @@ func (ix *Index) gather(s *scratch, schema watchlist.Schema) []int32 {
 					}
 				}
 				if held >= gate {
-					take(w<<6|int32(b), rank+manyParts)
+					rid := w<<6 | int32(b)
+					if dupJ >= 0 && any[dupJ]&bit != 0 && ix.timesHeld(s, rid, used[dupJ]) < 2 {
+						rank -= ww[dupJ]
+					}
+					take(rid, rank+manyParts)
 				}
 			}
 		}
@@ -310,6 +326,19 @@ func (ix *Index) gather(s *scratch, schema watchlist.Schema) []int32 {
 	}
 	s.out = out
 	return out
+}
+
+// timesHeld counts the parts of name rid that are matches of query part
+// qi.
+func (ix *Index) timesHeld(s *scratch, rid int32, qi int) int {
+	nr := &ix.recs[rid]
+	n := 0
+	for _, tid := range ix.recToks[nr.toks.off : nr.toks.off+nr.toks.n] {
+		if r := s.sims(tid); r != nil && r[qi] >= postMinSim {
+			n++
+		}
+	}
+	return n
 }
 
 func postable(qt *qtok) bool {

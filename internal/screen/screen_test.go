@@ -226,3 +226,22 @@ func TestLongQuery(t *testing.T) {
 		t.Errorf("one extra word: %+v", h)
 	}
 }
+
+// TestRepeatedPart checks that a query repeating a name ("Mohamed
+// Mohamed") reaches the listed name holding it twice among many holding
+// it once, past the names fully scored.
+func TestRepeatedPart(t *testing.T) {
+	var es []watchlist.Entry
+	for i := range 3 * maxCandidates {
+		es = append(es, person(fmt.Sprintf("m%d", i), "", "", fmt.Sprintf("Mohamed %c%c%cson", 'a'+i%26, 'a'+i/26%26, 'k'+i%7)))
+	}
+	es = append(es, person("twice", "", "", "Mohamed Zakariyya Mohamed"))
+	ix := NewIndex()
+	ix.ReplaceList("t", es)
+	for _, c := range ix.Candidates(Query{Name: "Mohamed Mohamed"}) {
+		if c.EntryID == "twice" {
+			return
+		}
+	}
+	t.Errorf("Mohamed Zakariyya Mohamed not among the names scored for Mohamed Mohamed")
+}

@@ -235,7 +235,7 @@ func (ix *Index) gather(s *scratch, schema watchlist.Schema) []int32 {
 	dupJ := -1
 	for j := 1; j < nused && dupJ < 0; j++ {
 		for k := range j {
-			if qts[used[j]].tok.Canon == qts[used[k]].tok.Canon {
+			if sameName(&qts[used[j]], &qts[used[k]]) {
 				dupJ = j
 				break
 			}
@@ -326,6 +326,27 @@ func (ix *Index) gather(s *scratch, schema watchlist.Schema) []int32 {
 	}
 	s.out = out
 	return out
+}
+
+// sameName reports whether two query parts are one name, or spellings
+// so close that each is the other's best match ("Mohammad Mohammadi").
+func sameName(a, b *qtok) bool {
+	if a.tok.Canon == b.tok.Canon {
+		return true
+	}
+	if len(a.matches) == 0 || len(b.matches) == 0 {
+		return false
+	}
+	return hasMatchAt(b.matches, a.matches[0].id, 0.9) && hasMatchAt(a.matches, b.matches[0].id, 0.9)
+}
+
+func hasMatchAt(ms []tokMatch, id int32, min float32) bool {
+	for _, m := range ms {
+		if m.id == id {
+			return m.sim >= min
+		}
+	}
+	return false
 }
 
 // timesHeld counts the parts of name rid that are matches of query part

@@ -231,7 +231,8 @@ func (ix *Index) gather(s *scratch, schema watchlist.Schema) []int32 {
 	}
 	// A query part repeating an earlier one ("Mohamed Omar Mohamed") is
 	// held only by names holding the name twice; otherwise every name
-	// holding it once would rank as holding both.
+	// holding it once would rank as holding both. It matters, and is
+	// checked, only when there are more candidates than are scored.
 	dupJ := -1
 	for j := 1; j < nused && dupJ < 0; j++ {
 		for k := range j {
@@ -279,11 +280,7 @@ func (ix *Index) gather(s *scratch, schema watchlist.Schema) []int32 {
 					}
 				}
 				if held >= gate {
-					rid := w<<6 | int32(b)
-					if dupJ >= 0 && any[dupJ]&bit != 0 && ix.timesHeld(s, rid, used[dupJ]) < 2 {
-						rank -= ww[dupJ]
-					}
-					take(rid, rank+manyParts)
+					take(w<<6|int32(b), rank+manyParts)
 				}
 			}
 		}
@@ -311,6 +308,15 @@ func (ix *Index) gather(s *scratch, schema watchlist.Schema) []int32 {
 		}
 	}
 	s.pending = pending
+	if dupJ >= 0 && len(cands) > maxCandidates {
+		p := &s.parts[used[dupJ]]
+		for i := range cands {
+			rid := cands[i].rid
+			if cands[i].acc >= manyParts && p.words[rid>>6]&(1<<(rid&63)) != 0 && ix.timesHeld(s, rid, used[dupJ]) < 2 {
+				cands[i].acc -= ww[dupJ]
+			}
+		}
+	}
 	for qi := range qts {
 		if filled[qi] {
 			s.parts[qi].reset()

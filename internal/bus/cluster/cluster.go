@@ -215,6 +215,12 @@ func (c *Cluster) ready() error {
 		}
 		if n.srv.JetStreamIsLeader() {
 			leaders++
+			// The leader places new streams only on peers it has
+			// stats from; until then creating an R3 stream fails
+			// with "no suitable peers for placement, peer offline".
+			if on := len(n.srv.JetStreamClusterPeers()); on < c.running() {
+				return fmt.Errorf("meta leader %s sees %d of %d peers online", n.name, on, c.running())
+			}
 		}
 		if !n.srv.JetStreamIsCurrent() {
 			return fmt.Errorf("node %s: JetStream not current", n.name)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/mosaic-intel/mosaic/internal/format/pdftest"
 )
 
 // Fuzz targets: every parser must end, never panic, and give valid UTF-8.
@@ -154,8 +156,8 @@ func FuzzEmail(f *testing.F) {
 
 func FuzzPDF(f *testing.F) {
 	f.Add(simplePDF("Hello PDF World"))
-	f.Add(makePDF([]string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 9 >>",
-		"<< /Type /Page /Parent 3 0 R /Contents 4 0 R >>", pdfFlateStream([]byte("BT [(a) -300 (b)] TJ ET"))}, ""))
+	f.Add(pdftest.Build([]string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 9 >>",
+		"<< /Type /Page /Parent 3 0 R /Contents 4 0 R >>", pdftest.FlateStream([]byte("BT [(a) -300 (b)] TJ ET"))}, ""))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := pdfDocument(data, DefaultOptions())
 		if err == nil {

@@ -2,43 +2,13 @@ package format
 
 import (
 	"bytes"
-	"compress/zlib"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/mosaic-intel/mosaic/internal/format/pdftest"
 )
-
-// makePDF builds a PDF from object bodies (object i+1 is objs[i]) with a
-// correct cross-reference table; extra goes into the trailer dictionary.
-func makePDF(objs []string, extra string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R %s >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, extra, xref)
-	return b.Bytes()
-}
-
-func pdfStream(content string) string {
-	return fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content)
-}
-
-func pdfFlateStream(data []byte) string {
-	var z bytes.Buffer
-	zw := zlib.NewWriter(&z)
-	zw.Write(data)
-	zw.Close()
-	return fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.String())
-}
 
 func simplePDF(pages ...string) []byte {
 	kids := ""
@@ -47,11 +17,11 @@ func simplePDF(pages ...string) []byte {
 	for _, p := range pages {
 		n := len(objs) + 1
 		objs = append(objs, fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R /Resources << /Font << /F1 3 0 R >> >> >>", n+1))
-		objs = append(objs, pdfStream("BT /F1 12 Tf 72 712 Td ("+p+") Tj ET"))
+		objs = append(objs, pdftest.Stream([]byte("BT /F1 12 Tf 72 712 Td ("+p+") Tj ET")))
 		kids += fmt.Sprintf("%d 0 R ", n)
 	}
 	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, len(pages))
-	return makePDF(objs, "/Info 4 0 R")
+	return pdftest.Build(objs, "/Info 4 0 R")
 }
 
 func TestPDF(t *testing.T) {
@@ -73,23 +43,23 @@ func TestPDF(t *testing.T) {
 func TestHostilePDF(t *testing.T) {
 	cat := "<< /Type /Catalog /Pages 2 0 R >>"
 	page := "<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>"
-	content := pdfStream("BT (x) Tj ET")
+	content := pdftest.Stream([]byte("BT (x) Tj ET"))
 	good := simplePDF("ok")
 	tests := []struct {
 		name string
 		data []byte
 		kind error
 	}{
-		{"page tree cycle", makePDF([]string{cat, "<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 5 >>", page, content}, ""), nil},
-		{"self parent", makePDF([]string{cat, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 3 0 R /Contents 4 0 R >>", content}, ""), nil},
-		{"huge count", makePDF([]string{cat, "<< /Type /Pages /Kids [3 0 R] /Count 2147483647 >>", page, content}, ""), nil},
+		{"page tree cycle", pdftest.Build([]string{cat, "<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 5 >>", page, content}, ""), nil},
+		{"self parent", pdftest.Build([]string{cat, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 3 0 R /Contents 4 0 R >>", content}, ""), nil},
+		{"huge count", pdftest.Build([]string{cat, "<< /Type /Pages /Kids [3 0 R] /Count 2147483647 >>", page, content}, ""), nil},
 		{"prev cycle", bytes.Replace(good, []byte("/Info 4 0 R"), []byte("/Info 4 0 R /Prev "+fmt.Sprint(bytes.Index(good, []byte("xref")))), 1), ErrMalformed},
-		{"flate bomb", makePDF([]string{cat, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, pdfFlateStream(bytes.Repeat([]byte("0 "), 40<<20))}, ""), ErrBomb},
+		{"flate bomb", pdftest.Build([]string{cat, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, pdftest.FlateStream(bytes.Repeat([]byte("0 "), 40<<20))}, ""), ErrBomb},
 		{"truncated", good[:len(good)/2], ErrMalformed},
 		{"garbage", []byte("%PDF-1.4\n" + strings.Repeat("garbage ", 100)), ErrMalformed},
 		{"bad xref", bytes.Replace(good, []byte("startxref\n"), []byte("startxref\n9"), 1), ErrMalformed},
 		{"pdf 2.0", append([]byte("%PDF-2.0\n"), good[9:]...), ErrUnsupported},
-		{"unknown filter", makePDF([]string{cat, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, "<< /Length 3 /Filter /JBIG2Decode >>\nstream\nabc\nendstream"}, ""), ErrMalformed},
+		{"unknown filter", pdftest.Build([]string{cat, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, "<< /Length 3 /Filter /JBIG2Decode >>\nstream\nabc\nendstream"}, ""), ErrMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

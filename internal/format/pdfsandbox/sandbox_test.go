@@ -2,7 +2,6 @@ package pdfsandbox
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
 	"errors"
 	"flag"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mosaic-intel/mosaic/internal/format"
+	"github.com/mosaic-intel/mosaic/internal/format/pdftest"
 )
 
 // The test binary is its own child: run with MOSAIC_PDFSANDBOX_CHILD set,
@@ -49,35 +49,17 @@ func child(t *testing.T, mode string) []string {
 
 // makePDF builds a one-page PDF whose page content is content.
 func makePDF(content []byte, flate bool) []byte {
-	stream := fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content)
+	stream := pdftest.Stream(content)
 	if flate {
-		var z bytes.Buffer
-		zw := zlib.NewWriter(&z)
-		zw.Write(content)
-		zw.Close()
-		stream = fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.String())
+		stream = pdftest.FlateStream(content)
 	}
-	objs := []string{
+	return pdftest.Build([]string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
 		stream,
 		"<< /Title (Sandboxed) >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 5 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	}, "/Info 5 0 R")
 }
 
 func TestSandboxExtracts(t *testing.T) {

@@ -111,6 +111,9 @@ type batch struct {
 	items   []*store.Item
 	bytes   int
 	sources map[string]mosaic.Source
+	// prepared holds the items encoded by a store.Preparer on the reading
+	// goroutine, so the commit does less; nil when the store cannot.
+	prepared store.Prepared
 }
 
 // maxBatchBytes caps the document bytes of one batch.
@@ -122,7 +125,8 @@ const maxBatchBytes = 32 << 20
 // Reading and committing overlap: the calling goroutine walks the inputs
 // and maps rows into batches while a second goroutine commits the
 // previous batch, waits for it to reach the disk and hands it to the
-// pipeline. Batches commit one at a time in input order, so items get
+// pipeline. A store that can (store.Preparer) encodes each batch on the
+// reading goroutine, before it is handed over. Batches commit one at a time in input order, so items get
 // their seqs in the order they were read, and at most two batches are
 // held at once. Options.Committed runs on the committing goroutine.
 func (in *Ingester) Ingest(ctx context.Context, paths []string) (*Summary, error) {
@@ -150,6 +154,10 @@ func (in *Ingester) Ingest(ctx context.Context, paths []string) (*Summary, error
 	flush := func() error {
 		if len(b.items) == 0 {
 			return nil
+		}
+		if p, ok := in.st.(store.Preparer); ok {
+			// An error here is PutItems' error too; let the commit report it.
+			b.prepared, _ = p.PrepareItems(b.items)
 		}
 		select {
 		case batches <- b:
@@ -300,7 +308,11 @@ func (in *Ingester) commit(ctx context.Context, b *batch, sum *Summary) error {
 			}
 		}
 		var err error
-		added, err = tx.PutItems(ctx, b.items)
+		if pp, ok := tx.(store.PreparedPutter); ok && b.prepared != nil {
+			added, err = pp.PutPrepared(ctx, b.prepared)
+		} else {
+			added, err = tx.PutItems(ctx, b.items)
+		}
 		return err
 	})
 	if err != nil {

@@ -236,6 +236,29 @@ type Tx interface {
 	SetJudgementState(ctx context.Context, seq int64, state, result string) error
 }
 
+// Prepared is a batch of items a store has validated and encoded ahead of
+// a write transaction (see Preparer).
+type Prepared interface {
+	// Items returns the items, in the order given to PrepareItems.
+	Items() []*Item
+}
+
+// Preparer is an optional extension of a store: PrepareItems does, outside
+// any transaction and on the caller's goroutine, the validation and
+// encoding that Tx.PutItems would otherwise do inside one, so that a
+// writer that prepares its next batch while the previous one commits
+// holds the store's single writer for less time. The items must not
+// change between PrepareItems and PutPrepared.
+type Preparer interface {
+	PrepareItems(items []*Item) (Prepared, error)
+}
+
+// PreparedPutter is implemented by the transactions of a Preparer.
+// PutPrepared is PutItems on items prepared by the same store.
+type PreparedPutter interface {
+	PutPrepared(ctx context.Context, p Prepared) (added int, err error)
+}
+
 // Updater runs write transactions: fn's writes commit together when it
 // returns nil and roll back when it returns an error. A committed
 // transaction is durable (on disk) when Update returns.

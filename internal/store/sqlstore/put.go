@@ -46,26 +46,67 @@ type itemRow struct {
 // the two would write a tiny index segment per item and merge them over
 // and over).
 func (t *tx) PutItems(ctx context.Context, items []*store.Item) (int, error) {
-	now := t.s.clock()
+	rows, err := encodeRows(items)
+	if err != nil {
+		return 0, err
+	}
+	return t.putRows(ctx, rows)
+}
+
+// prepared is a batch encoded by PrepareItems.
+type prepared struct {
+	s     *Store
+	items []*store.Item
+	rows  []itemRow
+}
+
+func (p *prepared) Items() []*store.Item { return p.items }
+
+// PrepareItems implements store.Preparer.
+func (s *Store) PrepareItems(items []*store.Item) (store.Prepared, error) {
+	rows, err := encodeRows(items)
+	if err != nil {
+		return nil, err
+	}
+	return &prepared{s: s, items: items, rows: rows}, nil
+}
+
+// PutPrepared implements store.PreparedPutter. A batch prepared by another
+// store is put with PutItems.
+func (t *tx) PutPrepared(ctx context.Context, p store.Prepared) (int, error) {
+	if pp, ok := p.(*prepared); ok && pp.s == t.s {
+		return t.putRows(ctx, pp.rows)
+	}
+	return t.PutItems(ctx, p.Items())
+}
+
+// encodeRows validates and encodes items for the items table.
+func encodeRows(items []*store.Item) ([]itemRow, error) {
 	rows := make([]itemRow, len(items))
 	var buf []byte
 	for i, it := range items {
 		if err := validateItem(it); err != nil {
-			return 0, err
+			return nil, err
 		}
 		r := &rows[i]
 		r.it = it
 		var err error
 		if r.body, err = encodeBody(r, &buf); err != nil {
-			return 0, fmt.Errorf("encode item %s: %w", it.ID, err)
+			return nil, fmt.Errorf("encode item %s: %w", it.ID, err)
 		}
 		if it.Facts != nil {
 			if buf, err = appendFacts(buf[:0], it.Facts, storedContext(it.ID, it.Source, it.Marking, fromMicros(r.observed))); err != nil {
-				return 0, fmt.Errorf("encode facts of %s: %w", it.ID, err)
+				return nil, fmt.Errorf("encode facts of %s: %w", it.ID, err)
 			}
 			r.facts = string(buf)
 		}
 	}
+	return rows, nil
+}
+
+// putRows inserts encoded rows (see PutItems).
+func (t *tx) putRows(ctx context.Context, rows []itemRow) (int, error) {
+	now := t.s.clock()
 	inserted := make(map[string]int64, len(rows))
 	for lo := 0; lo < len(rows); lo += insertChunk {
 		if err := t.insertItems(ctx, rows[lo:min(len(rows), lo+insertChunk)], micros(now), inserted); err != nil {

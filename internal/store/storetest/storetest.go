@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"SeqVisibility", SeqVisibility},
 		{"BatchWrites", BatchWrites},
 		{"Judgements", Judgements},
+		{"PreparedItems", preparedItems},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

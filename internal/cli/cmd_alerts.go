@@ -389,6 +389,13 @@ loopback). See docs/benchmarks/alerts.md.`}
 		rep.Records, rep.Seconds, rep.AchievedRate, rep.TargetRate, rep.BacklogAtEnd, rep.DrainSeconds)
 	fmt.Fprintf(w, "record in -> alert out (SSE), %d of %d probes alerted: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n",
 		rep.ProbesAlerted, rep.Probes, rep.Latency.P50, rep.Latency.P90, rep.Latency.P99, rep.Latency.Max)
+	for _, k := range []struct {
+		name string
+		l    alertbench.Latency
+	}{{"watch-list screening alerts", rep.Screening}, {"rule alerts", rep.Rules}} {
+		fmt.Fprintf(w, "  %s: %d of %d probes: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+			k.name, k.l.N, rep.Probes, k.l.P50, k.l.P90, k.l.P99, k.l.Max)
+	}
 	fmt.Fprintf(w, "%d alert events; CPU %.1fs; load average %s\n", rep.Events, rep.CPUSeconds, rep.LoadAverage)
 	for _, s := range rep.Stages {
 		fmt.Fprintf(w, "  stage %-8s %6d batches, mean %7.1f ms per batch, %.0f items\n", s.Stage, s.Batches, s.MeanMS, s.Items)

@@ -16,6 +16,12 @@
 // prisoner of concern (the rules watchlisted_travel and
 // prison_visit_of_concern). A probe's latency runs from just before its
 // transaction to the arrival of the first event that cites it.
+//
+// A probe is usually cited by two kinds of alert: the watch-list
+// screening of its names (rule watchlist_match: the traveller, the
+// prisoner) and the cross-record rule it completes. They are timed
+// apart (Screening, Rules), each from the first event of its kind that
+// cites the probe; Latency is the first event of either kind.
 package alertbench
 
 import (
@@ -49,6 +55,7 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/ingest"
 	"github.com/mosaic-intel/mosaic/internal/mapping"
 	"github.com/mosaic-intel/mosaic/internal/pipeline"
+	"github.com/mosaic-intel/mosaic/internal/stages"
 	"github.com/mosaic-intel/mosaic/internal/store"
 )
 
@@ -86,14 +93,19 @@ type StageTime struct {
 
 // Report is what Run measured.
 type Report struct {
-	World          string      `json:"world"`
-	TargetRate     float64     `json:"target_rate"`
-	Records        int         `json:"records_streamed"`
-	Seconds        float64     `json:"stream_seconds"`
-	AchievedRate   float64     `json:"achieved_rate"`
-	Probes         int         `json:"probes"`
-	ProbesAlerted  int         `json:"probes_alerted"`
-	Latency        Latency     `json:"latency"`
+	World         string  `json:"world"`
+	TargetRate    float64 `json:"target_rate"`
+	Records       int     `json:"records_streamed"`
+	Seconds       float64 `json:"stream_seconds"`
+	AchievedRate  float64 `json:"achieved_rate"`
+	Probes        int     `json:"probes"`
+	ProbesAlerted int     `json:"probes_alerted"`
+	Latency       Latency `json:"latency"`
+	// Screening is the latency of watch-list screening alerts
+	// (watchlist_match) citing a probe; Rules that of the other rules'
+	// alerts. N says how many probes each kind cited.
+	Screening      Latency     `json:"screening_latency"`
+	Rules          Latency     `json:"rules_latency"`
 	Events         int         `json:"events"`
 	BacklogAtEnd   int64       `json:"backlog_at_end"` // items not yet screened when streaming stopped
 	DrainSeconds   float64     `json:"drain_seconds"`
@@ -192,7 +204,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
-	lis := &listener{in: map[mosaic.ID]time.Time{}, seen: map[mosaic.ID]bool{}}
+	lis := &listener{in: map[mosaic.ID]time.Time{}, seen: map[string]map[mosaic.ID]bool{}, lat: map[string][]float64{}}
 	sctx, stopStream := context.WithCancel(ctx)
 	defer stopStream()
 	ready := make(chan error, 1)
@@ -263,8 +275,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	time.Sleep(2 * time.Second) // the last events
 	stopStream()
 	lis.mu.Lock()
-	rep.Latency = summarise(lis.lat)
-	rep.ProbesAlerted = len(lis.lat)
+	rep.Latency = summarise(lis.lat[kindAny])
+	rep.Screening = summarise(lis.lat[kindScreening])
+	rep.Rules = summarise(lis.lat[kindRules])
+	rep.ProbesAlerted = len(lis.lat[kindAny])
 	rep.Events = lis.events
 	lis.mu.Unlock()
 	if err := lis.err; err != nil && !errors.Is(err, context.Canceled) {
@@ -338,14 +352,36 @@ func probeRecords(world string) (map[string]bool, error) {
 	return out, nil
 }
 
+// Kinds of alert a probe's latency is taken for.
+const (
+	kindAny       = "any"
+	kindScreening = "screening" // watchlist_match
+	kindRules     = "rules"     // every other rule
+)
+
 // listener reads the event stream and times probes.
 type listener struct {
 	mu     sync.Mutex
-	in     map[mosaic.ID]time.Time // probe item -> when it went in
-	seen   map[mosaic.ID]bool
-	lat    []float64
+	in     map[mosaic.ID]time.Time       // probe item -> when it went in
+	seen   map[string]map[mosaic.ID]bool // kind -> probes timed
+	lat    map[string][]float64          // kind -> latencies
 	events int
 	err    error
+}
+
+// arrived times, for kind, the probes among records not timed yet.
+func (l *listener) arrived(kind string, records []mosaic.ID, now time.Time) {
+	seen := l.seen[kind]
+	if seen == nil {
+		seen = map[mosaic.ID]bool{}
+		l.seen[kind] = seen
+	}
+	for _, r := range records {
+		if in, ok := l.in[r]; ok && !seen[r] {
+			seen[r] = true
+			l.lat[kind] = append(l.lat[kind], float64(now.Sub(in).Microseconds())/1000)
+		}
+	}
 }
 
 func (l *listener) run(ctx context.Context, url string, ready chan<- error) {
@@ -377,11 +413,11 @@ func (l *listener) run(ctx context.Context, url string, ready chan<- error) {
 		}
 		l.mu.Lock()
 		l.events++
-		for _, r := range a.Records {
-			if in, ok := l.in[r]; ok && !l.seen[r] {
-				l.seen[r] = true
-				l.lat = append(l.lat, float64(now.Sub(in).Microseconds())/1000)
-			}
+		l.arrived(kindAny, a.Records, now)
+		if a.Rule == stages.RuleWatchlist {
+			l.arrived(kindScreening, a.Records, now)
+		} else {
+			l.arrived(kindRules, a.Records, now)
 		}
 		l.mu.Unlock()
 	}

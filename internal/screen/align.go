@@ -370,6 +370,13 @@ func (ix *Index) features(s *scratch, sc *scored, nr *nameRec, toks []int32, rol
 					f[FFirstDiff]++
 				}
 			}
+			if !latin && p.kind == pairPlain && p.q2 < 0 && p.c2 < 0 && qts[p.q].tok.Abjad {
+				if ct := &ix.toks[toks[p.c]].tok; !ct.Abjad {
+					x := min(names.XlitSurprise(qts[p.q].tok.Text, ct.Text), 20) / 5
+					f[FXlit] += x
+					f[FXlitMax] = max(f[FXlitMax], x)
+				}
+			}
 		}
 		sim := float64(p.sim)
 		s2 := sim * sim
@@ -425,6 +432,7 @@ func (ix *Index) features(s *scratch, sc *scored, nr *nameRec, toks []int32, rol
 	if len(qts) > 0 && qts[0].tok.Abjad {
 		f[FAbjadQuery] = 1
 	}
+	f[FXlit] = min(f[FXlit], 8)
 	f[FMissQN] = float64(nMissQ)
 	f[FMissCN] = float64(nMissC)
 	f[FLetters] = min(float64(letters)/10, 3)

@@ -40,19 +40,21 @@ const (
 	FFirstDiff            // aligned pairs spelt differently whose first letters (first key symbols for Arabic-script queries) differ
 	FInnerMiss            // 1 when the query is wholly aligned, entry parts are left over and the entry's first part is aligned (middle or trailing names left out)
 	FInOrder              // 1 when two parts or more are aligned and in the same order on both sides
+	FXlit                 // Arabic-script queries: summed surprise of the aligned Latin spellings under the learned transliteration model (names.XlitSurprise, capped at 20 nats a part), in units of 5 nats, capped at 8
+	FXlitMax              // the largest of those surprises, in units of 5 nats (capped at 4)
 	NumFeatures
 )
 
 // FeatureNames names the features, in index order.
 var FeatureNames = [NumFeatures]string{"qcov", "ccov", "namesim", "info", "qmiss", "cmiss", "minsim",
-	"loss", "initials", "exact", "single", "weak", "abjad_fallback", "qmiss_n", "cmiss_n", "diff_n", "letters", "abjad_query", "complete", "qsubset", "edits", "max_edits", "first_diff", "inner_miss", "in_order"}
+	"loss", "initials", "exact", "single", "weak", "abjad_fallback", "qmiss_n", "cmiss_n", "diff_n", "letters", "abjad_query", "complete", "qsubset", "edits", "max_edits", "first_diff", "inner_miss", "in_order", "xlit", "xlit_max"}
 
 // FeatureSigns are the signs a trained model's weights must have (+1, -1,
 // or 0 for either): more agreement never lowers the score, more left
 // unexplained never raises it.
 var FeatureSigns = [NumFeatures]int{FQCov: 1, FCCov: 1, FNameSim: 1, FInfo: 1, FQMiss: -1, FCMiss: -1,
 	FMinSim: 1, FLoss: -1, FExact: 1, FWeak: -1, FAbjadFallback: -1, FMissQN: -1, FMissCN: -1, FDiffN: -1, FLetters: 1, FComplete: 1, FQSubset: 1,
-	FEdits: -1, FMaxEdits: -1, FFirstDiff: -1, FInnerMiss: 1, FInOrder: 1}
+	FEdits: -1, FMaxEdits: -1, FFirstDiff: -1, FInnerMiss: 1, FInOrder: 1, FXlit: -1, FXlitMax: -1}
 
 // Model is a logistic model of a true match over Features: the logit is
 // Bias plus the weighted sum of the features, each first centred and

@@ -20,8 +20,8 @@
 //
 // # Evaluation
 //
-// Engine implements stages.Rules: the screen stage calls Evaluate with
-// every batch after resolution and linking. The engine keeps the link
+// Engine implements stages.Rules: the rules stage (the last) calls
+// Evaluate with every batch after resolution and linking. The engine keeps the link
 // graph its rules need, the records of the kinds they name and who is a
 // subject; it asks a Resolver for entities at every evaluation, so merges
 // and splits are always current. Rules are re-evaluated around a subject
@@ -43,7 +43,7 @@
 // # Concurrency
 //
 // An Engine serialises Evaluate, Observe and Restore with one mutex; the
-// pipeline calls them from the screen stage's goroutine. Feed, Notifier
+// pipeline calls them from the rules stage's goroutine. Feed, Notifier
 // and Deliverer are safe for concurrent use; each Deliverer.Run owns one
 // goroutine, stopped by its context (Service.Stop waits for them).
 package alert

@@ -15,7 +15,7 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/store"
 )
 
-// Engine evaluates a RuleSet over the items that pass the screen stage.
+// Engine evaluates a RuleSet over the items that pass the rules stage.
 // It implements stages.Rules.
 //
 // It keeps, in memory: the link graph of the predicates its rules and
@@ -257,7 +257,10 @@ func (e *Engine) observe(ctx context.Context, alerts []*mosaic.Alert) error {
 				if err != nil {
 					return err
 				}
-				if ent != "" && slices.Contains(a.Entities, ent) && e.addSubject(ro.m, ref) {
+				// A screening alert names the matched mention (it is raised
+				// before resolution); older ones name its entity then.
+				named := slices.Contains(a.Entities, ro.m) || ent != "" && slices.Contains(a.Entities, ent)
+				if named && e.addSubject(ro.m, ref) {
 					e.pending = append(e.pending, ro.m)
 				}
 			}

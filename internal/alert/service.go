@@ -37,7 +37,7 @@ type ServiceConfig struct {
 }
 
 // Service is the alert side of a running node: the rules engine the
-// screen stage calls, the notifier that wakes live feeds when alerts
+// rules stage calls, the notifier that wakes live feeds when alerts
 // commit, and the webhook deliverers.
 type Service struct {
 	Engine   *Engine
@@ -85,16 +85,16 @@ func RulesFor(dataDir string) (*RuleSet, error) {
 	return DefaultRules(), nil
 }
 
-// Raised is the screen stage's OnAlerts hook: it runs after the alerts of
-// a batch commit. It teaches the engine subjects found by screening and
-// wakes every live feed.
+// Raised is the rules stage's OnAlerts hook: it runs after the alerts of
+// a batch commit. It teaches the engine subjects found by screening among
+// them and wakes every live feed.
 //
 // Subjects found by screening change what the rules see, so the rules are
 // evaluated around them at once and what they raise is stored in a
-// transaction of its own. (A crash between the screen stage's commit and
-// this one loses those alerts until the subjects' records are touched
-// again; passing the screening hits into stages.Rules.Evaluate would
-// close that window.)
+// transaction of its own. (The rules stage gives the engine its batch's
+// screening hits itself, before its commit, so that what they raise
+// commits with the batch; this covers alerts that reach Raised
+// otherwise.)
 func (s *Service) Raised(alerts []*mosaic.Alert) {
 	ctx := context.Background()
 	if s.Engine.Observe(ctx, alerts) {

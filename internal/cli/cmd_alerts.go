@@ -18,6 +18,7 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/alert/alerteval"
 	"github.com/mosaic-intel/mosaic/internal/daemon"
 	"github.com/mosaic-intel/mosaic/internal/gen"
+	"github.com/mosaic-intel/mosaic/internal/stages"
 	"github.com/mosaic-intel/mosaic/internal/store"
 )
 
@@ -113,6 +114,9 @@ func alertListCmd(ctx context.Context, env *Env, c *Command, args []string) erro
 		if err != nil {
 			return err
 		}
+		if err := stages.EntitiesNow(ctx, st, as...); err != nil { // screening alerts name mentions
+			return err
+		}
 		for _, a := range as {
 			if err := print(a); err != nil {
 				return err
@@ -136,6 +140,9 @@ func alertListCmd(ctx context.Context, env *Env, c *Command, args []string) erro
 	}
 	feed := &alert.Feed{Store: st, Principal: p, State: *state, Rule: *rule}
 	return feed.Follow(ctx, cur, nil, *poll, func(as []*mosaic.Alert, next alert.Cursor) error {
+		if err := stages.EntitiesNow(ctx, st, as...); err != nil {
+			return err
+		}
 		for _, a := range as {
 			if err := print(a); err != nil {
 				return err
@@ -191,6 +198,9 @@ func alertStateCmd(ctx context.Context, env *Env, parent *Command, state string,
 	}
 	a, err := st.Alert(ctx, access.Local(), id)
 	if err != nil {
+		return err
+	}
+	if err := stages.EntitiesNow(ctx, st, a); err != nil {
 		return err
 	}
 	if *jsonOut {

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/mosaic-intel/mosaic/internal/ingest/ingestbench"
+	"github.com/mosaic-intel/mosaic/internal/pipeline"
 )
 
 // benchCmd groups the benchmark commands; each area adds its own
@@ -138,7 +139,7 @@ func printIngestReport(env *Env, r *ingestbench.Report) {
 	fmt.Fprintf(w, "records vs raw SQLite inserts of the same rows: %.2fx the baseline's rate\n", r.Records.PerSec/r.Baseline.PerSec)
 	if r.Pipeline != nil {
 		fmt.Fprintf(w, "end to end (store + every stage): %.0f records/s; stage seconds:", r.EndToEndPerSec)
-		for _, s := range []string{"extract", "resolve", "link", "screen"} {
+		for _, s := range pipeline.Order {
 			fmt.Fprintf(w, " %s %.2f", s, r.Pipeline.Stages[s])
 		}
 		fmt.Fprintln(w)

@@ -21,6 +21,7 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/ingest"
 	"github.com/mosaic-intel/mosaic/internal/linkgraph"
 	"github.com/mosaic-intel/mosaic/internal/shareddata"
+	"github.com/mosaic-intel/mosaic/internal/stages"
 	"github.com/mosaic-intel/mosaic/internal/store"
 )
 
@@ -142,6 +143,9 @@ func tour(ctx context.Context, w io.Writer, st store.Store) error {
 
 	alerts, err := st.Alerts(ctx, p, store.AlertFilter{Limit: 10000})
 	if err != nil {
+		return err
+	}
+	if err := stages.EntitiesNow(ctx, st, alerts...); err != nil { // screening alerts name mentions
 		return err
 	}
 	// A resolved person: the alerted entity seen in the most sources.

@@ -12,6 +12,8 @@ import (
 	mosaic "github.com/mosaic-intel/mosaic"
 	"github.com/mosaic-intel/mosaic/internal/access"
 	"github.com/mosaic-intel/mosaic/internal/daemon"
+	"github.com/mosaic-intel/mosaic/internal/pipeline"
+	"github.com/mosaic-intel/mosaic/internal/stages"
 	"github.com/mosaic-intel/mosaic/internal/store"
 )
 
@@ -102,7 +104,11 @@ func resolveID(ctx context.Context, st store.Store, p mosaic.Principal, q string
 		return st.Item(ctx, p, id)
 	}
 	if strings.HasPrefix(q, mosaic.PrefixAlert+"-") {
-		return st.Alert(ctx, p, id)
+		a, err := st.Alert(ctx, p, id)
+		if err != nil {
+			return nil, err
+		}
+		return a, stages.EntitiesNow(ctx, st, a) // screening alerts name mentions
 	}
 	hits, err := st.Search(ctx, p, q, 5)
 	if err != nil {
@@ -313,7 +319,7 @@ given items again (the running pipeline, or the next one started, picks them up)
 		for _, s := range stages {
 			byName[s.Stage] = s
 		}
-		for _, name := range []string{"extract", "resolve", "link", "screen"} {
+		for _, name := range daemon.AllStages {
 			s := byName[name]
 			fmt.Fprintf(env.Stdout, "%-8s  %d/%d  %d\n", name, s.Done, items, s.Failed)
 		}
@@ -328,9 +334,9 @@ given items again (the running pipeline, or the next one started, picks them up)
 
 func rerunItems(ctx context.Context, env *Env, df *dataFlags, stage string, ids []string) error {
 	switch stage {
-	case "extract", "resolve", "link", "screen":
+	case pipeline.Extract, pipeline.Screen, pipeline.Resolve, pipeline.Link, pipeline.Rules:
 	default:
-		return UsageErrorf("--rerun takes a stage: extract, resolve, link or screen")
+		return UsageErrorf("--rerun takes a stage: %s", strings.Join(daemon.AllStages, ", "))
 	}
 	if len(ids) == 0 {
 		return UsageErrorf("--rerun %s needs item IDs (doc-… or rec-…), or 'failed'", stage)

@@ -27,6 +27,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	mosaic "github.com/mosaic-intel/mosaic"
 	"github.com/mosaic-intel/mosaic/internal/alert"
 	"github.com/mosaic-intel/mosaic/internal/bus"
 	"github.com/mosaic-intel/mosaic/internal/extract"
@@ -65,6 +66,7 @@ type Node struct {
 	Resolve  *stages.Resolve
 	Screen   *stages.Screen
 	Link     *stages.Link
+	Rules    *stages.AlertRules
 	Graph    *linkgraph.Manager
 	Alerts   *alert.Service
 	Log      *slog.Logger
@@ -163,8 +165,10 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	if err != nil {
 		return fail(fmt.Errorf("load alert rules: %w", err))
 	}
-	n.Screen = stages.NewScreen(screen.NewIndex(), n.Store, n.Alerts.Engine)
-	n.Screen.OnAlerts = n.Alerts.Raised
+	n.Screen = stages.NewScreen(screen.NewIndex())
+	n.Screen.OnAlerts = func([]*mosaic.Alert) { n.Alerts.Notifier.Notify() }
+	n.Rules = stages.NewAlertRules(n.Alerts.Engine, screen.NewIndex())
+	n.Rules.OnAlerts = n.Alerts.Raised
 	n.Link = &stages.Link{}
 	n.Graph = linkgraph.NewManager(n.Store, cfg.Logger)
 	n.Link.OnLinked = func(items []*store.Item) { n.Graph.Linked(context.Background(), n.Store, items) }
@@ -172,7 +176,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	n.Pipeline, err = pipeline.New(pipeline.Config{
 		Store:    n.Store,
 		Bus:      n.Bus,
-		Stages:   []pipeline.Stage{stages.NewExtract(x), n.Resolve, n.Link, n.Screen},
+		Stages:   []pipeline.Stage{stages.NewExtract(x), n.Screen, n.Resolve, n.Link, n.Rules},
 		Logger:   cfg.Logger,
 		Registry: cfg.Registry,
 	})
@@ -220,6 +224,9 @@ func (n *Node) Start(ctx context.Context) error {
 	}
 	if err := n.Screen.Restore(ctx, n.Store); err != nil {
 		return fmt.Errorf("restore screening index: %w", err)
+	}
+	if err := n.Rules.Restore(ctx, n.Store); err != nil {
+		return fmt.Errorf("restore the alert rules' watch-list index: %w", err)
 	}
 	if err := n.Alerts.Start(ctx); err != nil {
 		return fmt.Errorf("start alerts: %w", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/ingest"
 	"github.com/mosaic-intel/mosaic/internal/mapping"
 	"github.com/mosaic-intel/mosaic/internal/pipeline"
+	"github.com/mosaic-intel/mosaic/internal/stages"
 	"github.com/mosaic-intel/mosaic/internal/store"
 )
 
@@ -191,6 +193,37 @@ func TestEndToEnd(t *testing.T) {
 	t.Logf("watchlisted travel: %d of %d records alerted; %d alerts in all", got, want, len(alerts))
 	if want == 0 || float64(got) < 0.8*float64(want) {
 		t.Errorf("only %d of %d watchlisted-travel records raised an alert", got, want)
+	}
+
+	// Screening runs before resolution: its alerts name the records'
+	// mentions, and readers see the entities that hold them now.
+	var screened int
+	for _, a := range alerts {
+		if a.Rule != stages.RuleWatchlist {
+			continue
+		}
+		screened++
+		var want []mosaic.ID
+		for _, id := range a.Entities {
+			e, ok := ents[id]
+			if !ok {
+				t.Fatalf("screening alert %s names %s, which is no mention", a.ID, id)
+			}
+			if !slices.Contains(want, e) {
+				want = append(want, e)
+			}
+		}
+		shown := *a
+		shown.Entities = slices.Clone(a.Entities)
+		if err := stages.EntitiesNow(ctx, n.Store, &shown); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(shown.Entities, want) {
+			t.Errorf("screening alert %s shows entities %v, want %v", a.ID, shown.Entities, want)
+		}
+	}
+	if screened == 0 {
+		t.Error("no screening alerts")
 	}
 
 	// Ingesting the same world again adds nothing.

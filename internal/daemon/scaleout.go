@@ -29,11 +29,11 @@ import (
 )
 
 // AllStages are the pipeline's stages in order.
-var AllStages = []string{pipeline.Extract, pipeline.Resolve, pipeline.Link, pipeline.Screen}
+var AllStages = slices.Clone(pipeline.Order)
 
 // orderedStages run in one worker at a time, in item order (package
 // worker, Ordered); the others run in every worker that names them.
-var orderedStages = map[string]bool{pipeline.Resolve: true, pipeline.Screen: true}
+var orderedStages = map[string]bool{pipeline.Screen: true, pipeline.Resolve: true, pipeline.Rules: true}
 
 // WorkerConfig configures a worker of a scaled-out deployment.
 type WorkerConfig struct {
@@ -46,7 +46,8 @@ type WorkerConfig struct {
 	// Namespace isolates deployments sharing one NATS cluster.
 	Namespace string
 	// Stages to run (default all). Extract and link run in every worker
-	// that names them; resolve and screen in one such worker at a time.
+	// that names them; screen, resolve and rules in one such worker at a
+	// time.
 	Stages []string
 	// ID names the worker (default host-pid-random); it must be unique
 	// among running workers.
@@ -219,6 +220,8 @@ func (w *Worker) Run(ctx context.Context) error {
 			o.Open = w.openResolve
 		case pipeline.Screen:
 			o.Open = w.openScreen
+		case pipeline.Rules:
+			o.Open = w.openRules
 		}
 		run(func() error { return o.Run(ctx) })
 	}
@@ -311,24 +314,36 @@ func (w *Worker) openResolve(ctx context.Context) (pipeline.Stage, func(), error
 }
 
 // openScreen builds the screen stage for a term: a new watch-list index
-// and alert rules engine restored from the store. Entities come from the
-// store (this worker may not hold the resolution engine).
+// restored from the store. It announces the entries it passes to the API
+// nodes.
 func (w *Worker) openScreen(ctx context.Context) (pipeline.Stage, func(), error) {
+	s := stages.NewScreen(screen.NewIndex())
+	if err := s.Restore(ctx, w.Store); err != nil {
+		return nil, nil, fmt.Errorf("restore screening index: %w", err)
+	}
+	w.Events.Publish(worker.EventWatchlist, nil) // the last holder may have died before saying so
+	return worker.AnnounceWatchlist(s, w.Events), nil, nil
+}
+
+// openRules builds the rules stage for a term: a new alert rules engine
+// and the stage's own watch-list index, restored from the store, and the
+// webhook deliverers. Entities come from the store (this worker may not
+// hold the resolution engine).
+func (w *Worker) openRules(ctx context.Context) (pipeline.Stage, func(), error) {
 	svc, err := alert.NewService(alert.ServiceConfig{DataDir: w.cfg.DataDir, Store: w.Store,
 		Resolver: alert.StoreResolver{Store: w.Store}, Logger: w.log})
 	if err != nil {
 		return nil, nil, fmt.Errorf("load alert rules: %w", err)
 	}
-	s := stages.NewScreen(screen.NewIndex(), w.Store, svc.Engine)
+	s := stages.NewAlertRules(svc.Engine, screen.NewIndex())
 	s.OnAlerts = svc.Raised
 	if err := s.Restore(ctx, w.Store); err != nil {
-		return nil, nil, fmt.Errorf("restore screening index: %w", err)
+		return nil, nil, fmt.Errorf("restore the alert rules' watch-list index: %w", err)
 	}
 	if err := svc.Start(ctx); err != nil {
 		return nil, nil, fmt.Errorf("start alerts: %w", err)
 	}
-	w.Events.Publish(worker.EventWatchlist, nil) // the last holder may have died before saying so
-	return worker.AnnounceWatchlist(s, w.Events), svc.Stop, nil
+	return s, svc.Stop, nil
 }
 
 // OpenAPI opens an API node of a scaled-out deployment: the shared store
@@ -348,7 +363,7 @@ func OpenAPI(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	n.Store = st
 	n.Graph = linkgraph.NewManager(n.Store, cfg.Logger)
-	n.Screen = stages.NewScreen(screen.NewIndex(), n.Store, nil)
+	n.Screen = stages.NewScreen(screen.NewIndex())
 	return n, nil
 }
 

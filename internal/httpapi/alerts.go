@@ -11,6 +11,7 @@ import (
 
 	mosaic "github.com/mosaic-intel/mosaic"
 	"github.com/mosaic-intel/mosaic/internal/alert"
+	"github.com/mosaic-intel/mosaic/internal/stages"
 	"github.com/mosaic-intel/mosaic/internal/store"
 )
 
@@ -88,12 +89,18 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) error {
 	if as == nil {
 		as = []*mosaic.Alert{}
 	}
+	if err := stages.EntitiesNow(r.Context(), s.store, as...); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, map[string]any{"alerts": as})
 }
 
 func (s *Server) alertGet(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.store.Alert(r.Context(), Principal(r), mosaic.ID(r.PathValue("id")))
 	if err != nil {
+		return err
+	}
+	if err := stages.EntitiesNow(r.Context(), s.store, a); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, a)
@@ -133,6 +140,9 @@ func (s *Server) alertState(w http.ResponseWriter, r *http.Request) error {
 	}
 	a, err := s.store.Alert(ctx, p, id)
 	if err != nil {
+		return err
+	}
+	if err := stages.EntitiesNow(ctx, s.store, a); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, a)
@@ -223,6 +233,9 @@ func (s *Server) alertStream(w http.ResponseWriter, r *http.Request, cfg AlertsC
 				s.log.Warn("alert stream: reading alerts failed", "err", err)
 			}
 			return nil // the stream has begun: the client reconnects
+		}
+		if err := stages.EntitiesNow(ctx, s.store, as...); err != nil && ctx.Err() == nil {
+			s.log.Warn("alert stream: entities of mentions", "err", err) // the alerts go as stored
 		}
 		for _, a := range as {
 			data, err := json.Marshal(a)

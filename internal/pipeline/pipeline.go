@@ -1,6 +1,21 @@
-// Package pipeline runs Mosaic's stages (extract → resolve → link →
-// screen) over the items that ingestion stores, moving work between them
-// over the bus.
+// Package pipeline runs Mosaic's stages (extract → screen → resolve →
+// link → rules) over the items that ingestion stores, moving work between
+// them over the bus.
+//
+// Watch-list screening comes straight after extraction because it needs
+// only a record's names, not resolution: a record's screening alert does
+// not wait behind the resolve stage, the slowest. The cross-record alert
+// rules need resolved entities and links, so they come last.
+//
+// # Stage names in the store
+//
+// Each stage's progress is stored under its name as done ranges. A data
+// directory made by the older chain (extract → resolve → link → screen,
+// where screen also ran the rules) has none for rules: Recover gives the
+// rules stage every item link has finished, which it evaluates once, in
+// order; alerts it raises again fold into the stored ones (no new record,
+// no change), so nothing is lost or counted twice. The other stages keep
+// what they had done.
 //
 // # Work and durability
 //
@@ -55,10 +70,14 @@ import (
 // Stage names, in pipeline order.
 const (
 	Extract = "extract"
+	Screen  = "screen" // watch-list screening of each record's names
 	Resolve = "resolve"
 	Link    = "link"
-	Screen  = "screen"
+	Rules   = "rules" // the cross-record alert rules
 )
+
+// Order is the stages' order.
+var Order = []string{Extract, Screen, Resolve, Link, Rules}
 
 // Stage processes batches of items.
 type Stage interface {

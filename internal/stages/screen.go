@@ -22,31 +22,26 @@ const RuleWatchlist = "watchlist_match"
 // JSON (set by `mosaic watchlist import`).
 const FieldEntryJSON = "entry_json"
 
-// Rules evaluates cross-source alert rules over items that have been
-// resolved and linked.
-type Rules interface {
-	Evaluate(ctx context.Context, items []*store.Item) ([]*mosaic.Alert, error)
-}
-
 // Screen screens every person and organisation named in every record
 // against the watch lists (records of kind watchlist_entry, which update
-// the index as they pass), and runs the alert rules.
+// the index as they pass). It runs straight after extraction: screening
+// needs a record's names, not resolution, so a screening alert does not
+// wait for the resolve stage. The alert names the record's mention (its
+// entity is not known yet); readers ask the store which entity holds it
+// now (EntitiesNow), so that later merges and splits are followed.
+//
+// The index depends on the order in which entries and records pass, so
+// the stage is Ordered.
 type Screen struct {
-	ix       *screen.Index
-	entities store.EntityReader
-	rules    Rules
-	minScore float64
-
-	mu      sync.RWMutex
-	marking map[string]mosaic.Marking // list + "\x00" + entry -> the entry's marking
-	// OnAlerts, if set, is called after commit with alerts raised or
-	// folded (for live delivery).
+	watchIndex
+	// OnAlerts, if set, is called after commit with the alerts raised
+	// (for live delivery).
 	OnAlerts func([]*mosaic.Alert)
 }
 
-// NewScreen returns the screen stage. rules may be nil.
-func NewScreen(ix *screen.Index, entities store.EntityReader, rules Rules) *Screen {
-	return &Screen{ix: ix, entities: entities, rules: rules, minScore: screen.DefaultThreshold, marking: map[string]mosaic.Marking{}}
+// NewScreen returns the screen stage.
+func NewScreen(ix *screen.Index) *Screen {
+	return &Screen{watchIndex: newWatchIndex(ix)}
 }
 
 // Index returns the stage's watch-list index.
@@ -54,6 +49,24 @@ func (s *Screen) Index() *screen.Index { return s.ix }
 
 // Name implements pipeline.Stage.
 func (*Screen) Name() string { return pipeline.Screen }
+
+// Ordered implements pipeline.Ordered: the index a record is screened
+// against is the entries stored before it.
+func (*Screen) Ordered() bool { return true }
+
+// watchIndex is a watch-list index as a stage keeps it: loaded from the
+// watchlist_entry records as they pass, with each entry's marking.
+type watchIndex struct {
+	ix       *screen.Index
+	minScore float64
+
+	mu      sync.RWMutex
+	marking map[string]mosaic.Marking // list + "\x00" + entry -> the entry's marking
+}
+
+func newWatchIndex(ix *screen.Index) watchIndex {
+	return watchIndex{ix: ix, minScore: screen.DefaultThreshold, marking: map[string]mosaic.Marking{}}
+}
 
 // EntryOf returns the watch-list entry a watchlist_entry record holds.
 func EntryOf(it *store.Item) (watchlist.Entry, bool) {
@@ -97,7 +110,7 @@ func EntryOf(it *store.Item) (watchlist.Entry, bool) {
 
 // Load applies a watchlist_entry item to the index (adding, replacing or
 // removing its entry) and reports whether it was one.
-func (s *Screen) Load(it *store.Item) bool {
+func (s *watchIndex) Load(it *store.Item) bool {
 	if r := it.Record; r != nil && r.Kind == mosaic.KindWatchlistEntry && r.Fields[FieldRemoved] == "true" {
 		list := firstNonEmpty(r.Fields["list"], r.Source)
 		s.ix.Remove(list, r.Fields["entry_id"])
@@ -126,7 +139,15 @@ func (s *Screen) Restore(ctx context.Context, st interface {
 	store.ItemReader
 	store.Progress
 }) error {
-	done, err := st.DoneRanges(ctx, pipeline.Screen)
+	return s.restore(ctx, st, pipeline.Screen)
+}
+
+// restore loads the stored entries the stage named has passed.
+func (s *watchIndex) restore(ctx context.Context, st interface {
+	store.ItemReader
+	store.Progress
+}, stage string) error {
+	done, err := st.DoneRanges(ctx, stage)
 	if err != nil {
 		return err
 	}
@@ -145,14 +166,29 @@ func covered(rs []store.Range, seq int64) bool {
 
 // Process implements pipeline.Stage.
 func (s *Screen) Process(ctx context.Context, items []*store.Item) (pipeline.Outcome, error) {
-	var alerts []*mosaic.Alert
-	type query struct {
-		it *store.Item
-		m  mosaic.Mention
-		q  screen.Query
+	alerts := s.screen(items)
+	out := pipeline.Outcome{
+		Write: func(ctx context.Context, tx store.Tx) error {
+			for _, a := range alerts {
+				if _, err := tx.PutAlert(ctx, a); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 	}
-	var qs []query
-	var mentions []mosaic.ID
+	if s.OnAlerts != nil && len(alerts) > 0 {
+		out.After = func() { s.OnAlerts(alerts) }
+	}
+	return out, nil
+}
+
+// screen loads the watch-list entries among items into the index and
+// returns the screening alerts of the others' person and organisation
+// mentions, each naming the mention (not its entity: the record may not
+// be resolved yet) and with its ID set.
+func (s *watchIndex) screen(items []*store.Item) []*mosaic.Alert {
+	var alerts []*mosaic.Alert
 	for _, it := range items {
 		if s.Load(it) || it.Record == nil || it.Facts == nil {
 			continue // watch-list entries are not screened against themselves; documents are screened by rules
@@ -179,59 +215,28 @@ func (s *Screen) Process(ctx context.Context, items []*store.Item) (pipeline.Out
 			if q.Name == "" {
 				continue
 			}
-			qs = append(qs, query{it, m, q})
-			mentions = append(mentions, m.ID)
-		}
-	}
-	ents, err := s.entities.EntityOf(ctx, mentions)
-	if err != nil {
-		return pipeline.Outcome{}, err
-	}
-	for _, q := range qs {
-		hits := s.ix.Screen(q.q)
-		for _, h := range hits {
-			ent := ents[q.m.ID]
-			if ent == "" {
-				ent = q.m.ID
-			}
-			s.mu.RLock()
-			em := s.marking[h.List+"\x00"+h.EntryID]
-			s.mu.RUnlock()
-			alerts = append(alerts, &mosaic.Alert{
-				// One alert per listed entry: every record that matches it
-				// folds in, whichever entity resolution (then or later)
-				// puts the record's person in.
-				Rule:        RuleWatchlist,
-				Key:         h.List + ":" + h.EntryID,
-				Title:       fmt.Sprintf("%s in %s record matches %s entry %s (%s)", q.q.Name, q.it.Record.Kind, h.List, h.EntryID, h.Caption),
-				Entities:    []mosaic.ID{ent},
-				Records:     []mosaic.ID{q.it.ID},
-				Match:       h.List + ":" + h.EntryID,
-				Score:       h.Score,
-				Explanation: append([]string{"query " + q.q.Name + " ~ " + h.Matched}, h.Explanation...),
-				Marking:     q.it.Marking.Union(em),
-			})
-		}
-	}
-	if s.rules != nil {
-		more, err := s.rules.Evaluate(ctx, items)
-		if err != nil {
-			return pipeline.Outcome{}, fmt.Errorf("alert rules: %w", err)
-		}
-		alerts = append(alerts, more...)
-	}
-	out := pipeline.Outcome{
-		Write: func(ctx context.Context, tx store.Tx) error {
-			for _, a := range alerts {
-				if _, err := tx.PutAlert(ctx, a); err != nil {
-					return err
+			for _, h := range s.ix.Screen(q) {
+				s.mu.RLock()
+				em := s.marking[h.List+"\x00"+h.EntryID]
+				s.mu.RUnlock()
+				a := &mosaic.Alert{
+					// One alert per listed entry: every record that matches it
+					// folds in, whichever entity resolution (then or later)
+					// puts the record's person in.
+					Rule:        RuleWatchlist,
+					Key:         h.List + ":" + h.EntryID,
+					Title:       fmt.Sprintf("%s in %s record matches %s entry %s (%s)", q.Name, it.Record.Kind, h.List, h.EntryID, h.Caption),
+					Entities:    []mosaic.ID{m.ID},
+					Records:     []mosaic.ID{it.ID},
+					Match:       h.List + ":" + h.EntryID,
+					Score:       h.Score,
+					Explanation: append([]string{"query " + q.Name + " ~ " + h.Matched}, h.Explanation...),
+					Marking:     it.Marking.Union(em),
 				}
+				a.ID = mosaic.AlertID(a.Rule, a.Key)
+				alerts = append(alerts, a)
 			}
-			return nil
-		},
+		}
 	}
-	if s.OnAlerts != nil && len(alerts) > 0 {
-		out.After = func() { s.OnAlerts(alerts) }
-	}
-	return out, nil
+	return alerts
 }

@@ -66,7 +66,7 @@ func TestWatchlistRoundTrip(t *testing.T) {
 	}
 	// The screen stage's index follows the same history, up to where the
 	// stage has got: before it has passed anything, nothing is loaded.
-	s := NewScreen(screen.NewIndex(), st, nil)
+	s := NewScreen(screen.NewIndex())
 	if err := s.Restore(ctx, st); err != nil {
 		t.Fatal(err)
 	}

@@ -6,9 +6,10 @@
 //
 // Extract and link keep no state between batches: every worker that runs
 // them takes work from the stage's shared durable consumer, so they
-// spread over all workers. Resolve (one engine whose decisions depend on
-// everything it has seen) and screen (the watch-list index and the alert
-// rules' memory) run as Ordered stages: one worker at a time holds the
+// spread over all workers. Screen (the watch-list index), resolve (one
+// engine whose decisions depend on everything it has seen) and rules (the
+// alert rules' memory, with a watch-list index of its own) run as Ordered
+// stages: one worker at a time holds the
 // stage's lease and processes items in Seq order, restoring the state
 // from the store when it takes over. So two workers never decide the same
 // merge differently, and the results are those of the embedded pipeline.

@@ -19,7 +19,7 @@ type Store interface {
 }
 
 // Ordered runs a stage whose decisions depend on what it has seen before
-// (resolution; screening with its watch-list index and alert rules) in
+// (screening with its watch-list index; resolution; the alert rules) in
 // one place at a time and in item order:
 //
 //   - one worker at a time holds the stage's lease, builds the stage's

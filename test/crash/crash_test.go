@@ -326,7 +326,7 @@ func snapshot(t *testing.T, dir string) state {
 	}
 	// Every stage has finished every item. (Seqs without an item are
 	// gaps: putting an item that is already stored uses a seq up.)
-	for _, stage := range []string{pipeline.Extract, pipeline.Resolve, pipeline.Link, pipeline.Screen} {
+	for _, stage := range pipeline.Order {
 		done, err := s.DoneRanges(ctx, stage)
 		if err != nil {
 			t.Fatal(err)

@@ -80,7 +80,8 @@ func (p *proc) stop(sig syscall.Signal) {
 
 // TestKilledWorkerProcesses (MOSAIC_LONG=1) runs a larger world through
 // three worker processes and SIGKILLs the holder of the resolve stage and
-// then the holder of the screen stage while they work; two replacements
+// then the holder of the rules stage (the alert engine's memory) while
+// they work; two replacements
 // start. The result must equal the embedded pipeline's.
 func TestKilledWorkerProcesses(t *testing.T) {
 	if !long() {
@@ -103,7 +104,7 @@ func TestKilledWorkerProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := sum.LastSeq
-	for i, stage := range []string{pipeline.Resolve, pipeline.Screen} {
+	for i, stage := range []string{pipeline.Resolve, pipeline.Rules} {
 		d.waitFor(ctx, stage+" to start", func() bool { return d.progress(ctx, stage, last) > 0 })
 		holder, _, err := worker.Holder(ctx, d.store.(dber).DB(), stage)
 		if err != nil {
@@ -176,7 +177,7 @@ func TestScalingThroughput(t *testing.T) {
 	}
 	profDir := os.Getenv("MOSAIC_SCALING_PROFILE")
 	t.Logf("GOMAXPROCS %d, %d people", runtime.GOMAXPROCS(0), people)
-	t.Logf("| workers | items | documents | seconds | items/s | extract done | resolve done | link done | screen done | machine CPU busy | workers' CPU | NATS cluster (test process) CPU | PostgreSQL CPU | other processes' CPU |")
+	t.Logf("| workers | items | documents | seconds | items/s | extract done | screen done | resolve done | link done | rules done | machine CPU busy | workers' CPU | NATS cluster (test process) CPU | PostgreSQL CPU | other processes' CPU |")
 	for _, n := range counts {
 		t.Run(fmt.Sprintf("workers=%d", n), func(t *testing.T) {
 			d := newDeployment(ctx, t)
@@ -203,7 +204,7 @@ func TestScalingThroughput(t *testing.T) {
 			finished := map[string]time.Duration{}
 			d.waitFor(ctx, "the pipeline", func() bool {
 				all := true
-				for _, st := range []string{pipeline.Extract, pipeline.Resolve, pipeline.Link, pipeline.Screen} {
+				for _, st := range pipeline.Order {
 					mu.Lock()
 					_, ok := finished[st]
 					mu.Unlock()
@@ -231,8 +232,8 @@ func TestScalingThroughput(t *testing.T) {
 			}
 			sec := func(st string) string { return fmt.Sprintf("%.1f s", finished[st].Seconds()) }
 			machine := time.Duration(float64(busy1-busy0) / float64(total1-total0) * float64(runtime.NumCPU()) * float64(took))
-			t.Logf("| %d | %d | %d | %.1f | %.0f | %s | %s | %s | %s | %.0f%% | %.1f s | %.1f s | %.1f s | %.1f s |", n, sum.Added, sum.Documents, took.Seconds(), float64(sum.Added)/took.Seconds(),
-				sec(pipeline.Extract), sec(pipeline.Resolve), sec(pipeline.Link), sec(pipeline.Screen), 100*float64(busy1-busy0)/float64(total1-total0),
+			t.Logf("| %d | %d | %d | %.1f | %.0f | %s | %s | %s | %s | %s | %.0f%% | %.1f s | %.1f s | %.1f s | %.1f s |", n, sum.Added, sum.Documents, took.Seconds(), float64(sum.Added)/took.Seconds(),
+				sec(pipeline.Extract), sec(pipeline.Screen), sec(pipeline.Resolve), sec(pipeline.Link), sec(pipeline.Rules), 100*float64(busy1-busy0)/float64(total1-total0),
 				workersCPU.Seconds(), (self1 - self0).Seconds(), cpuDelta(pg0, pg1).Seconds(), (machine - workersCPU - (self1 - self0) - cpuDelta(pg0, pg1)).Seconds())
 		})
 	}

@@ -463,7 +463,7 @@ func TestScaleOutMatchesEmbedded(t *testing.T) {
 	}
 
 	// Its watch-list index holds every listed entry.
-	ref := stages.NewScreen(screen.NewIndex(), d.store, nil)
+	ref := stages.NewScreen(screen.NewIndex())
 	if err := ref.Restore(ctx, d.store); err != nil {
 		t.Fatal(err)
 	}

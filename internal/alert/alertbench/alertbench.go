@@ -3,7 +3,7 @@
 // client of the server-sent-events stream (GET /api/v1/alerts/stream,
 // over real HTTP on loopback) receives the alert it completes, while
 // records flow in at a fixed rate through the whole embedded pipeline
-// (store, JetStream, extract, resolve, link, screen and rules).
+// (store, JetStream, extract, screen, resolve, link and rules).
 //
 // # Method
 //
@@ -107,7 +107,7 @@ type Report struct {
 	Screening      Latency     `json:"screening_latency"`
 	Rules          Latency     `json:"rules_latency"`
 	Events         int         `json:"events"`
-	BacklogAtEnd   int64       `json:"backlog_at_end"` // items not yet screened when streaming stopped
+	BacklogAtEnd   int64       `json:"backlog_at_end"` // items the last stage (rules) had not finished when streaming stopped
 	DrainSeconds   float64     `json:"drain_seconds"`
 	Stages         []StageTime `json:"stages"`
 	CPUSeconds     float64     `json:"cpu_seconds"`
@@ -260,7 +260,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Seconds = time.Since(start).Seconds()
 	rep.Records = sent
 	rep.AchievedRate = float64(sent) / rep.Seconds
-	if done, err := n.Store.DoneRanges(ctx, pipeline.Screen); err == nil {
+	if done, err := n.Store.DoneRanges(ctx, pipeline.Order[len(pipeline.Order)-1]); err == nil {
 		rep.BacklogAtEnd = lastSeq - pipeline.Covered(done, lastSeq)
 	}
 	drain := time.Now()
@@ -462,7 +462,10 @@ func stageTimes(reg *prometheus.Registry) []StageTime {
 			}
 		}
 	}
-	order := map[string]int{pipeline.Extract: 0, pipeline.Resolve: 1, pipeline.Link: 2, pipeline.Screen: 3}
+	order := map[string]int{}
+	for i, s := range pipeline.Order {
+		order[s] = i
+	}
 	for i := range out {
 		out[i].Items = items[out[i].Stage]
 	}

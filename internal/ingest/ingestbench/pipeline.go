@@ -98,7 +98,10 @@ func (p *profiler) stageCPU(phase string) ([]StageCPU, float64) {
 		ns[k] += s.Value[vi]
 		total += s.Value[vi]
 	}
-	order := map[string]int{pipeline.Extract: 0, pipeline.Resolve: 1, pipeline.Link: 2, pipeline.Screen: 3}
+	order := map[string]int{}
+	for i, s := range pipeline.Order {
+		order[s] = i
+	}
 	stepOrder := map[string]int{"load": 0, "process": 1, "commit": 2, "after": 3}
 	out := make([]StageCPU, 0, len(ns))
 	for k, v := range ns {

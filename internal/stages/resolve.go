@@ -63,8 +63,14 @@ type Resolve struct {
 	// phones each phone was in contact with (communication records).
 	recPhones map[string][]string
 	calls     map[string][]string
-	passed    map[int64]bool // documents the context pass has run on
-	debug     func(format string, args ...any)
+	// orgMembers are the person records an item states to be members
+	// of, or affiliated with, each organisation record.
+	orgMembers map[string][]string
+	// orgCaption and memberCaption are the captions of those records.
+	orgCaption    map[string]string
+	memberCaption map[string]string
+	passed        map[int64]bool // documents the context pass has run on
+	debug         func(format string, args ...any)
 	// applyMu serialises ApplyJudgements (the HTTP routes and the poller
 	// may call it at once).
 	applyMu sync.Mutex

@@ -263,6 +263,9 @@ func (s *Resolve) noteItem(it *store.Item, people []string) {
 		s.docItem = map[int64]bool{}
 		s.recPhones = map[string][]string{}
 		s.calls = map[string][]string{}
+		s.orgMembers = map[string][]string{}
+		s.orgCaption = map[string]string{}
+		s.memberCaption = map[string]string{}
 	}
 	seq := it.Seq
 	if it.Document != nil {
@@ -299,7 +302,29 @@ func (s *Resolve) noteItem(it *store.Item, people []string) {
 			}
 		}
 	}
+	orgs := map[mosaic.ID]string{} // organisation mentions -> caption
+	personCaption := map[mosaic.ID]string{}
+	for _, m := range it.Facts.Mentions {
+		switch {
+		case m.Type == mosaic.TypeOrganization:
+			orgs[m.ID] = m.Caption
+			if m.Caption == "" {
+				orgs[m.ID] = string(m.ID)
+			}
+		case isPerson[m.ID]:
+			personCaption[m.ID] = m.Caption
+		}
+	}
 	for _, l := range it.Facts.Links {
+		if memberPredicates[l.Predicate] && isPerson[l.Subject] && orgs[l.Object] != "" {
+			o, p := string(l.Object), string(l.Subject)
+			if !slices.Contains(s.orgMembers[o], p) {
+				s.orgMembers[o] = append(s.orgMembers[o], p)
+			}
+			s.orgCaption[o] = orgs[l.Object]
+			s.memberCaption[p] = personCaption[l.Subject]
+			continue
+		}
 		if l.Predicate != "communicated_with" {
 			continue
 		}
@@ -336,7 +361,7 @@ func (s *Resolve) addCall(a, b string) {
 // the document names with them (see above). people are the engine records
 // of the item's person mentions. s.mu is held.
 func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, error) {
-	if it.Document == nil || len(people) < 2 {
+	if it.Document == nil || len(people) == 0 {
 		return nil, nil
 	}
 
@@ -438,18 +463,18 @@ func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, 
 				}
 			}
 		}
-		if len(named) == 0 {
-			continue
-		}
 		// Which of them each candidate was seen with, in other items. At
 		// most one of those seen with them may hold records (which can
 		// identify a person); the others, if any, are mentions of reports
 		// no record backs, which nothing tells apart from it: the mention
 		// joins them all.
 		var chosen []int
-		var shared [][]string
+		var evidence []string
 		identified := 0
 		for k, c := range cands {
+			if len(named) == 0 {
+				break
+			}
 			with, err := s.seenWith(c.cluster, it.Seq, named)
 			if err != nil {
 				return nil, err
@@ -465,20 +490,33 @@ func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, 
 			if !docOnly {
 				identified++
 			}
+			sort.Strings(with)
 			chosen = append(chosen, k)
-			shared = append(shared, with)
+			evidence = append(evidence, fmt.Sprintf("%q in %s is named with %s, also seen with this entity elsewhere; of the %d entities the name fits, no other holding records is",
+				captions[members[0]], doc, quoteList(with), len(cands)))
 		}
 		s.debugf("  chosen %v identified %d", chosen, identified)
+		if len(chosen) == 0 {
+			// Nobody the document names tells the candidates apart: the
+			// organisation it says the person belongs to may.
+			clusters := make([]string, len(cands))
+			for k, c := range cands {
+				clusters[k] = c.cluster
+			}
+			chosen, evidence, identified, err = s.orgContext(it.Seq, own, members, clusters, captions[members[0]], doc)
+			if err != nil {
+				return nil, err
+			}
+			s.debugf("  by organisation: chosen %v identified %d", chosen, identified)
+		}
 		if len(chosen) == 0 || identified > 1 {
 			continue
 		}
 		for n, k := range chosen {
 			w := cands[k]
-			sort.Strings(shared[n])
 			mv, err := s.eng.AddCoref(members[0], resolve.Coref{
-				Record: w.record,
-				Evidence: fmt.Sprintf("%q in %s is named with %s, also seen with this entity elsewhere; of the %d entities the name fits, no other holding records is",
-					captions[members[0]], doc, quoteList(shared[n]), len(cands)),
+				Record:   w.record,
+				Evidence: evidence[n],
 			})
 			if err != nil {
 				return nil, err
@@ -612,4 +650,149 @@ func (s *Resolve) debugf(format string, args ...any) {
 	if s.debug != nil {
 		s.debug(format, args...)
 	}
+}
+
+// memberPredicates are the links that say a person belongs to an
+// organisation.
+var memberPredicates = map[string]bool{"member_of": true, "affiliated_with": true, "supporter_of": true, "leader_of": true}
+
+// orgContext is the context pass's second test, for a report mention on
+// its own (the cluster own, its records members) whose candidates
+// (clusters) none of the people its document names tell apart: the
+// document says the person belongs to an organisation, and exactly one of
+// the candidates holding records is said elsewhere to belong to it too, or
+// failing that was seen (in other items, or through calls) with someone
+// said to belong to it. An organisation is the same when its records are
+// one entity or the engine links them as a possible match ("Iron Dawn",
+// "Iron Dawn Movement"). It returns the chosen candidates (indexes into
+// clusters), the evidence of each and how many of them hold records.
+// s.mu is held.
+func (s *Resolve) orgContext(skip int64, own string, members, clusters []string, caption, doc string) ([]int, []string, int, error) {
+	// The organisations the document puts the person in.
+	docOrgs := map[string]bool{} // org clusters, with their possible matches
+	var orgName string
+	orgRecs := make([]string, 0, len(s.orgMembers))
+	for o := range s.orgMembers {
+		orgRecs = append(orgRecs, o)
+	}
+	sort.Strings(orgRecs)
+	for _, o := range orgRecs {
+		for _, p := range s.orgMembers[o] {
+			if !slices.Contains(members, p) {
+				continue
+			}
+			cs, err := s.orgClusters(o)
+			if err != nil {
+				return nil, nil, 0, err
+			}
+			for _, c := range cs {
+				docOrgs[c] = true
+			}
+			if orgName == "" {
+				orgName = o
+			}
+		}
+	}
+	if len(docOrgs) == 0 {
+		return nil, nil, 0, nil
+	}
+	orgCaption := s.orgCaption[orgName]
+	// Everyone said to belong to the same organisation: their record
+	// and entity.
+	inOrg := map[string]bool{}   // person records
+	named := map[string]string{} // person clusters -> a caption
+	for _, o := range orgRecs {
+		ps := s.orgMembers[o]
+		cs, err := s.orgClusters(o)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		same := false
+		for _, c := range cs {
+			same = same || docOrgs[c]
+		}
+		if !same {
+			continue
+		}
+		for _, p := range ps {
+			if slices.Contains(members, p) {
+				continue
+			}
+			inOrg[p] = true
+			c, err := s.eng.Cluster(p)
+			if err != nil || c == own {
+				continue
+			}
+			if _, ok := named[c]; !ok {
+				named[c] = s.memberCaption[p]
+			}
+		}
+	}
+	pick := func(direct bool) ([]int, []string, int, error) {
+		var chosen []int
+		var evidence []string
+		identified := 0
+		for k, c := range clusters {
+			var why string
+			if direct {
+				ms, err := s.eng.Members(c)
+				if err != nil {
+					return nil, nil, 0, err
+				}
+				for _, m := range ms {
+					if inOrg[m] {
+						why = fmt.Sprintf("%q in %s is said to belong to %q, as this entity is elsewhere", caption, doc, orgCaption)
+						break
+					}
+				}
+			} else {
+				with, err := s.seenWith(c, skip, named)
+				if err != nil {
+					return nil, nil, 0, err
+				}
+				if len(with) > 0 {
+					sort.Strings(with)
+					why = fmt.Sprintf("%q in %s is said to belong to %q; this entity was seen elsewhere with %s, said to belong to it", caption, doc, orgCaption, quoteList(with))
+				}
+			}
+			if why == "" {
+				continue
+			}
+			docOnly, err := s.documentsOnly(c)
+			if err != nil {
+				return nil, nil, 0, err
+			}
+			if !docOnly {
+				identified++
+			}
+			chosen = append(chosen, k)
+			evidence = append(evidence, fmt.Sprintf("%s; of the %d entities the name fits, no other holding records is", why, len(clusters)))
+		}
+		return chosen, evidence, identified, nil
+	}
+	chosen, evidence, identified, err := pick(true)
+	if err != nil || len(chosen) > 0 {
+		return chosen, evidence, identified, err
+	}
+	return pick(false)
+}
+
+// orgClusters returns the entity of an organisation record and those the
+// engine links it to as a possible match.
+func (s *Resolve) orgClusters(o string) ([]string, error) {
+	c, err := s.eng.Cluster(o)
+	if err != nil {
+		return nil, nil // not an engine record (no name)
+	}
+	out := []string{c}
+	links, err := s.eng.WeakLinks(o)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range links {
+		if l.Probability >= 0.5 && !slices.Contains(out, l.Cluster) {
+			out = append(out, l.Cluster)
+		}
+	}
+	return out, nil
 }

@@ -343,3 +343,97 @@ func TestResolveRedeliveryKeepsClusters(t *testing.T) {
 		t.Errorf("context pass ran on %d documents, then %d", links, len(s.passed))
 	}
 }
+
+// withMembership adds to a document item an organisation mention and a
+// member_of link from its i-th person mention to it.
+func withMembership(it *store.Item, i int, org string) *store.Item {
+	id := it.Document.ID
+	role := fmt.Sprintf("o%d", len(it.Facts.Mentions))
+	m := mosaic.Mention{ID: mosaic.MentionID(id, role), Type: mosaic.TypeOrganization, Origin: id, Role: role, Caption: org}
+	it.Facts.Mentions = append(it.Facts.Mentions, m)
+	o := mosaic.Origin{Document: id, Start: len(it.Document.Text) + 2, End: len(it.Document.Text) + 2 + len(org)}
+	it.Document.Text += ". " + org
+	it.Facts.Statements = append(it.Facts.Statements, mosaic.Statement{ID: mosaic.StatementID(m.ID, mosaic.PropName, org, o), Subject: m.ID,
+		Type: mosaic.TypeOrganization, Prop: mosaic.PropName, Value: org, Origin: o})
+	p := it.Facts.Mentions[i].ID
+	it.Facts.Links = append(it.Facts.Links, mosaic.Link{ID: mosaic.LinkID(id, p, "member_of", m.ID), Subject: p, Predicate: "member_of", Object: m.ID})
+	return it
+}
+
+// TestResolveStageOrgContext: two records "Samira Jafari" of different
+// people; reports name her with a stranger, whom nobody was seen with, and
+// say she is a member of an organisation. The report mention joins the
+// Samira whose phone called a person a report puts in that organisation,
+// then (as her entity is now said to belong to it) the next report's
+// Samira joins her directly; a Samira said to belong to another
+// organisation joins nobody. The evidence is the engine's.
+func TestResolveStageOrgContext(t *testing.T) {
+	items := []*store.Item{
+		callItem(1, "c1", "+447700900111", "07700 900222"),
+		recordItem(2, "s1", "Samira Jafari", mosaic.PropBirthDate+"=1988-03-03", mosaic.PropPhone+"=07700900111"),
+		recordItem(3, "s2", "Samira Jafari", mosaic.PropBirthDate+"=1950-12-12", mosaic.PropPhone+"=07700900333"),
+		recordItem(4, "pm", "Paula Moreno", mosaic.PropBirthDate+"=1990-05-05", mosaic.PropPhone+"=+44 7700 900222"),
+		withMembership(docItem(5, "reports/RPT-1.txt", "Paula Moreno"), 0, "Sons of the Fallen Gate"),
+		withMembership(docItem(6, "reports/RPT-2.txt", "Samira Jafari", "Tom Stranger"), 0, "Sons of the Fallen Gate"),
+		withMembership(docItem(7, "reports/RPT-3.txt", "Samira Jafari", "Ann Other"), 0, "Sons of the Fallen Gate"),
+		withMembership(docItem(8, "reports/RPT-4.txt", "Samira Jafari", "Joe Bloggs"), 0, "Northern Vanguard Front"),
+		docItem(9, "reports/RPT-5.txt", "Samira Jafari", "Joe Bloggs"),
+	}
+	for _, batch := range []int{1, 4} {
+		s := NewResolve(resolve.New(resolve.Config{}))
+		runStage(t, s, items, batch)
+		cl := clustersOf(t, s, items)
+		s1, s2 := cl[mention(items[1], 0)], cl[mention(items[2], 0)]
+		if s1 == s2 {
+			t.Fatal("the two Samiras were merged")
+		}
+		if cl[mention(items[4], 0)] != cl[mention(items[3], 0)] {
+			t.Fatal("RPT-1's Paula Moreno is not her record's entity")
+		}
+		if c := cl[mention(items[5], 0)]; c != s1 {
+			x, _ := s.eng.Explain(mention(items[5], 0), mention(items[1], 0))
+			t.Errorf("batch %d: RPT-2's Samira in %s, not with the Samira who called Paula: %v", batch, c, x)
+		} else {
+			links, _ := s.eng.Links(mention(items[5], 0))
+			ok := false
+			for _, l := range links {
+				if strings.Contains(l.Coref, `"Sons of the Fallen Gate"`) && strings.Contains(l.Coref, "Paula Moreno") {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("no evidence naming the organisation and Paula Moreno among %+v", links)
+			}
+		}
+		if c := cl[mention(items[6], 0)]; c != s1 {
+			t.Errorf("batch %d: RPT-3's Samira in %s, not with the Samira said to belong to the same organisation", batch, c)
+		} else {
+			links, _ := s.eng.Links(mention(items[6], 0))
+			ok := false
+			for _, l := range links {
+				if strings.Contains(l.Coref, "as this entity is elsewhere") {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("RPT-3's Samira not placed by her entity's own membership: %+v", links)
+			}
+		}
+		for _, i := range []int{7, 8} {
+			if c := cl[mention(items[i], 0)]; c == s1 || c == s2 {
+				t.Errorf("batch %d: %s's Samira (another organisation, or none) placed in %s", batch, items[i].Document.Path, c)
+			}
+		}
+		// The stage rebuilt from the store decides the same.
+		r := NewResolve(resolve.New(resolve.Config{}))
+		if err := r.Replay(context.Background(), &fakeReplayStore{items: items}); err != nil {
+			t.Fatal(err)
+		}
+		got := clustersOf(t, r, items)
+		for id, c := range cl {
+			if got[id] != c {
+				t.Errorf("batch %d: %s in %s after replay, %s before", batch, id, got[id], c)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package eval
 import (
 	"bufio"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,6 +21,9 @@ import (
 // place, never copied.
 type Renderer struct {
 	ar map[string]string // folded Latin word -> Arabic script
+	// learned holds the folded Latin words of pairs outside the fifth
+	// that internal/names holds out from learning its tables.
+	learned map[string]bool
 }
 
 // LoadRenderer reads the pair tables in dir (../shared/data/screening/variants).
@@ -29,8 +33,14 @@ func LoadRenderer(dir string) (*Renderer, error) {
 		n  int
 	}
 	best := map[string]cand{}
+	learned := map[string]bool{}
 	add := func(lat, ar string, n int) {
+		h := fnv.New32a()
+		h.Write([]byte(ar + "\t" + lat))
 		lat = names.Fold(lat)
+		if h.Sum32()%5 != 0 {
+			learned[lat] = true
+		}
 		if lat == "" || strings.Contains(lat, " ") || ar == "" {
 			return
 		}
@@ -66,7 +76,7 @@ func LoadRenderer(dir string) (*Renderer, error) {
 	}); err != nil {
 		return nil, err
 	}
-	r := &Renderer{ar: map[string]string{}}
+	r := &Renderer{ar: map[string]string{}, learned: learned}
 	for lat, c := range best {
 		r.ar[lat] = c.ar
 	}
@@ -131,4 +141,39 @@ const arabicPool = 3
 // exclusions as Negatives) and returns those r can write in Arabic script.
 func (r *Renderer) ArabicNegativesFor(entries []watchlist.Entry, n int, seed uint64, v Version) []Labelled {
 	return r.ArabicNegatives(Negatives(entries, arabicPool*n, seed, v), arabicPool*n)
+}
+
+// ArabicGenerated generates person names (seed) and returns, for up to n
+// of them that r can write in Arabic script, the Latin-script entry
+// (list "gen") and the Arabic-script query for it. heldOut selects names
+// whose every word the pairs of the held-out fifth alone spell (names the
+// learned tables of internal/names have not seen), else names whose every
+// word is spelt in a learning pair; the two never share a word.
+func (r *Renderer) ArabicGenerated(seed uint64, n int, heldOut bool) ([]watchlist.Entry, []Labelled) {
+	g := NewGenerator(seed)
+	var gen []watchlist.Entry
+	var qs []Labelled
+	seen := map[string]bool{}
+	for i := 0; i < 200*n && len(qs) < n; i++ {
+		nm := g.Name()
+		words := strings.Fields(names.Fold(nm))
+		ok := len(words) >= 2 && !seen[nm]
+		for _, w := range words {
+			if r.learned[w] == heldOut {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		a, ok := r.Render(nm)
+		if !ok {
+			continue
+		}
+		seen[nm] = true
+		id := "G" + strconv.Itoa(len(gen))
+		gen = append(gen, watchlist.Entry{List: "gen", EntryID: id, Schema: watchlist.Person, Names: []watchlist.Name{{Value: nm, Script: "latin", Primary: true}}})
+		qs = append(qs, Labelled{Query: screen.Query{Name: a, Schema: watchlist.Person}, Kind: KindArabic, List: "gen", EntryID: id})
+	}
+	return gen, qs
 }

@@ -179,6 +179,10 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		Stages:   []pipeline.Stage{stages.NewExtract(x), n.Screen, n.Resolve, n.Link, n.Rules},
 		Logger:   cfg.Logger,
 		Registry: cfg.Registry,
+		// One process runs every stage; on SQLite (one writer) the
+		// early stages commit first (see pipeline.Config).
+		FirstLooksAhead: cfg.NATSURL == "",
+		CommitFirst:     cfg.OpenStore == nil,
 	})
 	if err != nil {
 		return fail(err)

@@ -35,6 +35,10 @@
 // Run owns one consumer goroutine per stage and returns when they have all
 // stopped. Within a process a stage handles one message at a time, so the
 // resolve stage sees items one batch at a time, in delivery order.
+// With CommitFirst (the embedded pipeline, on SQLite's one writer) the
+// stages' commits take turns, the earliest waiting stage first, so that
+// screening alerts do not queue behind the large commits of a later
+// stage that has fallen behind.
 //
 // # Handing items on
 //
@@ -152,6 +156,10 @@ type Pipeline struct {
 	// running[i] is set while this process consumes stage i's work.
 	running []bool
 	runMu   sync.Mutex
+	// gate, when set, orders the stages' commits (see Config.CommitFirst).
+	gate *commitGate
+	// firstAhead: the first stage looks ahead over stored items.
+	firstAhead bool
 }
 
 // Config configures New.
@@ -165,6 +173,21 @@ type Config struct {
 	// HandOn is the most items held for the next stage of this process
 	// (default 4 × MaxBatch; negative: none, every stage reads the store).
 	HandOn int
+	// CommitFirst makes the stages of this process commit one at a time,
+	// an earlier stage's commit before a later one's that is waiting: for
+	// a store with one writer (SQLite), so that the early stages (extract,
+	// screen: the watch-list alerts) do not queue behind the large batches
+	// of a later stage that has fallen behind (resolve). A stage still
+	// waits for a commit in progress.
+	CommitFirst bool
+	// FirstLooksAhead lets the first stage take on, with a message, the
+	// stored items after it that it has not finished (up to MaxBatch), as
+	// the other stages do with the items their predecessor has finished:
+	// when it falls behind it catches up in larger batches instead of
+	// one store commit per message. Only for a process that alone runs the
+	// first stage (the embedded pipeline): workers sharing its work would
+	// take on the same items at once.
+	FirstLooksAhead bool
 }
 
 // DefaultMaxBatch is the most items a stage loads and commits at once by
@@ -198,6 +221,10 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	p.running = make([]bool, len(p.stages))
 	p.m = newMetrics(cfg.Registry)
+	if cfg.CommitFirst {
+		p.gate = newCommitGate(len(p.stages))
+	}
+	p.firstAhead = cfg.FirstLooksAhead
 	return p, nil
 }
 
@@ -347,7 +374,7 @@ func (p *Pipeline) process(ctx context.Context, i int, r store.Range) ([]store.R
 		}
 		more = append(more, before...)
 	}
-	if last := &todos[len(todos)-1]; i > 0 && p.isRunning(i-1) && last.Hi == r.Hi && r.Hi-last.Lo+1 < p.maxBatch {
+	if last := &todos[len(todos)-1]; (i > 0 && p.isRunning(i-1) || i == 0 && p.firstAhead) && last.Hi == r.Hi && r.Hi-last.Lo+1 < p.maxBatch {
 		ext, err := p.lookAhead(ctx, i, store.Range{Lo: r.Hi + 1, Hi: last.Lo + p.maxBatch - 1}, done)
 		if err != nil {
 			return nil, err
@@ -397,13 +424,22 @@ func (p *Pipeline) lookBack(ctx context.Context, i int, seq int64, done []store.
 }
 
 // lookAhead returns the part of span, from its start, that stage i-1 has
-// finished and stage i (whose done ranges are done) has not: empty when
-// there is none.
+// finished (for the first stage: that is stored) and stage i (whose done
+// ranges are done) has not: empty when there is none.
 func (p *Pipeline) lookAhead(ctx context.Context, i int, span store.Range, done []store.Range) (store.Range, error) {
 	none := store.Range{Lo: span.Lo, Hi: span.Lo - 1}
-	prev, err := p.store.DoneRanges(ctx, p.stages[i-1].Name())
-	if err != nil {
-		return none, fmt.Errorf("%s: progress: %w", p.stages[i-1].Name(), err)
+	var prev []store.Range
+	if i == 0 { // the first stage: what is stored
+		last, err := p.store.LastSeq(ctx)
+		if err != nil {
+			return none, err
+		}
+		prev = []store.Range{{Lo: 1, Hi: last}}
+	} else {
+		var err error
+		if prev, err = p.store.DoneRanges(ctx, p.stages[i-1].Name()); err != nil {
+			return none, fmt.Errorf("%s: progress: %w", p.stages[i-1].Name(), err)
+		}
 	}
 	var ready store.Range
 	for _, d := range prev {
@@ -446,6 +482,10 @@ func (p *Pipeline) processRange(ctx context.Context, i int, r store.Range) error
 		return fmt.Errorf("%s: items %d-%d: %w", st.Name(), r.Lo, r.Hi, err)
 	}
 	step(ctx, "commit", func(ctx context.Context) {
+		if p.gate != nil {
+			p.gate.enter(i)
+			defer p.gate.leave()
+		}
 		err = p.store.Update(ctx, func(tx store.Tx) error {
 			rec := &recordingTx{Tx: tx}
 			changed = nil
@@ -725,4 +765,47 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		reg.MustRegister(m.items, m.failed, m.errors, m.loaded, m.seconds)
 	}
 	return m
+}
+
+// commitGate lets one stage commit at a time, the earliest waiting stage
+// first.
+type commitGate struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	busy    bool
+	waiting []int // per stage
+}
+
+func newCommitGate(stages int) *commitGate {
+	g := &commitGate{waiting: make([]int, stages)}
+	g.cond = sync.NewCond(&g.mu)
+	return g
+}
+
+// enter waits until no commit is in progress and no earlier stage waits.
+func (g *commitGate) enter(i int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.waiting[i]++
+	for g.busy || g.earlierWaiting(i) {
+		g.cond.Wait()
+	}
+	g.waiting[i]--
+	g.busy = true
+}
+
+func (g *commitGate) earlierWaiting(i int) bool {
+	for j := range i {
+		if g.waiting[j] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *commitGate) leave() {
+	g.mu.Lock()
+	g.busy = false
+	g.mu.Unlock()
+	g.cond.Broadcast()
 }

@@ -704,3 +704,47 @@ func TestOldChainDataUpgrades(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstStageLooksAhead: items stored after the pipeline started, in
+// three transactions of which only the first is submitted. With
+// FirstLooksAhead the first stage takes all three in one batch; without,
+// it takes the submitted ones only (the control).
+func TestFirstStageLooksAhead(t *testing.T) {
+	for _, ahead := range []bool{true, false} {
+		t.Run(fmt.Sprintf("ahead=%v", ahead), func(t *testing.T) {
+			ctx := context.Background()
+			e := newEnv(t)
+			first := newRecorder("first")
+			p, err := pipeline.New(pipeline.Config{Store: e.st, Bus: e.bus, Stages: []pipeline.Stage{first}, FirstLooksAhead: ahead, CommitFirst: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stop := run(t, p)
+			defer stop()
+			// One item first, so that Run's Recover is over.
+			warm := e.put(t, record(99))
+			if err := p.Submit(ctx, warm); err != nil {
+				t.Fatal(err)
+			}
+			wait(t, p, warm[0].Hi)
+			first.mu.Lock()
+			first.seen, first.batches = map[int64]*store.Item{}, 0
+			first.mu.Unlock()
+			var rs []store.Range
+			for b := range 3 {
+				rs = append(rs, e.put(t, record(10*b), record(10*b+1))...)
+			}
+			if err := p.Submit(ctx, rs[:1]); err != nil {
+				t.Fatal(err)
+			}
+			wait(t, p, rs[0].Hi)
+			n, batches := first.count()
+			if ahead && (n != 6 || batches != 1) {
+				t.Errorf("the first stage took %d items in %d batches, want all 6 in one", n, batches)
+			}
+			if !ahead && n != 2 {
+				t.Errorf("without look-ahead the first stage took %d items, want the 2 submitted", n)
+			}
+		})
+	}
+}

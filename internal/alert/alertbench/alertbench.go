@@ -20,8 +20,11 @@
 // A probe is usually cited by two kinds of alert: the watch-list
 // screening of its names (rule watchlist_match: the traveller, the
 // prisoner) and the cross-record rule it completes. They are timed
-// apart (Screening, Rules), each from the first event of its kind that
-// cites the probe; Latency is the first event of either kind.
+// apart, each from the first event of its kind that cites the record:
+// Rules over the probes; Screening over every streamed record a
+// screening alert cites (each record is screened on its own, so each is
+// a probe of screening: far more of them than of the rules). Latency is
+// the probes' first event of either kind.
 package alertbench
 
 import (
@@ -102,8 +105,9 @@ type Report struct {
 	ProbesAlerted int     `json:"probes_alerted"`
 	Latency       Latency `json:"latency"`
 	// Screening is the latency of watch-list screening alerts
-	// (watchlist_match) citing a probe; Rules that of the other rules'
-	// alerts. N says how many probes each kind cited.
+	// (watchlist_match) over every streamed record they cite; Rules that
+	// of the other rules' alerts over the probes. N says how many records
+	// each kind timed.
 	Screening      Latency     `json:"screening_latency"`
 	Rules          Latency     `json:"rules_latency"`
 	Events         int         `json:"events"`
@@ -204,7 +208,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
-	lis := &listener{in: map[mosaic.ID]time.Time{}, seen: map[string]map[mosaic.ID]bool{}, lat: map[string][]float64{}}
+	lis := &listener{in: map[mosaic.ID]time.Time{}, probe: map[mosaic.ID]bool{}, seen: map[string]map[mosaic.ID]bool{}, lat: map[string][]float64{}}
 	sctx, stopStream := context.WithCancel(ctx)
 	defer stopStream()
 	ready := make(chan error, 1)
@@ -240,8 +244,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			for _, it := range batch {
 				seqs = append(seqs, it.Seq)
 				lastSeq = max(lastSeq, it.Seq)
+				lis.in[it.ID] = in
 				if probes[it.Record.Fields["record_id"]] {
-					lis.in[it.ID] = in
+					lis.probe[it.ID] = true
 					rep.Probes++
 				}
 			}
@@ -362,22 +367,24 @@ const (
 // listener reads the event stream and times probes.
 type listener struct {
 	mu     sync.Mutex
-	in     map[mosaic.ID]time.Time       // probe item -> when it went in
+	in     map[mosaic.ID]time.Time       // streamed item -> when it went in
+	probe  map[mosaic.ID]bool            // the probes among them
 	seen   map[string]map[mosaic.ID]bool // kind -> probes timed
 	lat    map[string][]float64          // kind -> latencies
 	events int
 	err    error
 }
 
-// arrived times, for kind, the probes among records not timed yet.
-func (l *listener) arrived(kind string, records []mosaic.ID, now time.Time) {
+// arrived times, for kind, the streamed records not timed yet (only the
+// probes unless all).
+func (l *listener) arrived(kind string, records []mosaic.ID, now time.Time, all bool) {
 	seen := l.seen[kind]
 	if seen == nil {
 		seen = map[mosaic.ID]bool{}
 		l.seen[kind] = seen
 	}
 	for _, r := range records {
-		if in, ok := l.in[r]; ok && !seen[r] {
+		if in, ok := l.in[r]; ok && !seen[r] && (all || l.probe[r]) {
 			seen[r] = true
 			l.lat[kind] = append(l.lat[kind], float64(now.Sub(in).Microseconds())/1000)
 		}
@@ -413,11 +420,11 @@ func (l *listener) run(ctx context.Context, url string, ready chan<- error) {
 		}
 		l.mu.Lock()
 		l.events++
-		l.arrived(kindAny, a.Records, now)
+		l.arrived(kindAny, a.Records, now, false)
 		if a.Rule == stages.RuleWatchlist {
-			l.arrived(kindScreening, a.Records, now)
+			l.arrived(kindScreening, a.Records, now, true)
 		} else {
-			l.arrived(kindRules, a.Records, now)
+			l.arrived(kindRules, a.Records, now, false)
 		}
 		l.mu.Unlock()
 	}

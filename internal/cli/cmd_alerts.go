@@ -402,7 +402,7 @@ loopback). See docs/benchmarks/alerts.md.`}
 	for _, k := range []struct {
 		name string
 		l    alertbench.Latency
-	}{{"watch-list screening alerts, every streamed record they cite", rep.Screening}, {"rule alerts, probes", rep.Rules}} {
+	}{{"watch-list screening alerts, every streamed record they cite", rep.Screening}, {"watch-list screening alerts, probes", rep.ScreeningProbes}, {"rule alerts, probes", rep.Rules}} {
 		fmt.Fprintf(w, "  %s: %d records: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n",
 			k.name, k.l.N, k.l.P50, k.l.P90, k.l.P99, k.l.Max)
 	}

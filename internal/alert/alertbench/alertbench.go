@@ -108,15 +108,17 @@ type Report struct {
 	// (watchlist_match) over every streamed record they cite; Rules that
 	// of the other rules' alerts over the probes. N says how many records
 	// each kind timed.
-	Screening      Latency     `json:"screening_latency"`
-	Rules          Latency     `json:"rules_latency"`
-	Events         int         `json:"events"`
-	BacklogAtEnd   int64       `json:"backlog_at_end"` // items the last stage (rules) had not finished when streaming stopped
-	DrainSeconds   float64     `json:"drain_seconds"`
-	Stages         []StageTime `json:"stages"`
-	CPUSeconds     float64     `json:"cpu_seconds"`
-	LoadAverage    string      `json:"load_average"`
-	PreloadRecords int         `json:"preload_records"`
+	Screening Latency `json:"screening_latency"`
+	Rules     Latency `json:"rules_latency"`
+	// ScreeningProbes is Screening over the probes only.
+	ScreeningProbes Latency     `json:"screening_probes_latency"`
+	Events          int         `json:"events"`
+	BacklogAtEnd    int64       `json:"backlog_at_end"` // items the last stage (rules) had not finished when streaming stopped
+	DrainSeconds    float64     `json:"drain_seconds"`
+	Stages          []StageTime `json:"stages"`
+	CPUSeconds      float64     `json:"cpu_seconds"`
+	LoadAverage     string      `json:"load_average"`
+	PreloadRecords  int         `json:"preload_records"`
 }
 
 func (o *Options) defaults() error {
@@ -283,6 +285,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Latency = summarise(lis.lat[kindAny])
 	rep.Screening = summarise(lis.lat[kindScreening])
 	rep.Rules = summarise(lis.lat[kindRules])
+	rep.ScreeningProbes = summarise(lis.lat[kindScreenProbe])
 	rep.ProbesAlerted = len(lis.lat[kindAny])
 	rep.Events = lis.events
 	lis.mu.Unlock()
@@ -359,9 +362,10 @@ func probeRecords(world string) (map[string]bool, error) {
 
 // Kinds of alert a probe's latency is taken for.
 const (
-	kindAny       = "any"
-	kindScreening = "screening" // watchlist_match
-	kindRules     = "rules"     // every other rule
+	kindAny         = "any"
+	kindScreening   = "screening" // watchlist_match
+	kindScreenProbe = "screening probes"
+	kindRules       = "rules" // every other rule
 )
 
 // listener reads the event stream and times probes.
@@ -423,6 +427,7 @@ func (l *listener) run(ctx context.Context, url string, ready chan<- error) {
 		l.arrived(kindAny, a.Records, now, false)
 		if a.Rule == stages.RuleWatchlist {
 			l.arrived(kindScreening, a.Records, now, true)
+			l.arrived(kindScreenProbe, a.Records, now, false)
 		} else {
 			l.arrived(kindRules, a.Records, now, false)
 		}

@@ -60,11 +60,16 @@ var FeatureSigns = [NumFeatures]int{FQCov: 1, FCCov: 1, FNameSim: 1, FInfo: 1, F
 // Bias plus the weighted sum of the features, each first centred and
 // scaled by Mean and Scale (so that the weights are comparable).
 type Model struct {
-	Bias     float64              `json:"bias"`
-	Weights  map[string]float64   `json:"weights"`
-	Mean     map[string]float64   `json:"mean,omitempty"`
-	Scale    map[string]float64   `json:"scale,omitempty"`
-	Note     string               `json:"note,omitempty"`
+	Bias    float64            `json:"bias"`
+	Weights map[string]float64 `json:"weights"`
+	Mean    map[string]float64 `json:"mean,omitempty"`
+	Scale   map[string]float64 `json:"scale,omitempty"`
+	Note    string             `json:"note,omitempty"`
+	// Abjad, when set, scores the queries written in Arabic or Hebrew
+	// script (FAbjadQuery 1) in this model's place: fitted on
+	// Arabic-script queries alone, so that it leaves the scores of
+	// Latin-script queries as they are.
+	Abjad    *Model               `json:"abjad,omitempty"`
 	w, m, sc [NumFeatures]float64 // resolved from the maps
 }
 
@@ -98,11 +103,27 @@ func (m *Model) Prepare() error {
 		}
 		m.sc[i] = v
 	}
+	if m.Abjad != nil {
+		if m.Abjad.Abjad != nil {
+			return fmt.Errorf("model: nested Arabic-script model")
+		}
+		return m.Abjad.Prepare()
+	}
 	return nil
+}
+
+// For returns the model that scores f: the Arabic-script model for an
+// Arabic- or Hebrew-script query when there is one, else m.
+func (m *Model) For(f *Features) *Model {
+	if m.Abjad != nil && f[FAbjadQuery] == 1 {
+		return m.Abjad
+	}
+	return m
 }
 
 // Logit returns the model's log-odds for f.
 func (m *Model) Logit(f *Features) float64 {
+	m = m.For(f)
 	z := m.Bias
 	for i, v := range f {
 		z += m.w[i] * (v - m.m[i]) / m.sc[i]
@@ -111,13 +132,17 @@ func (m *Model) Logit(f *Features) float64 {
 }
 
 // Contribution returns feature i's share of the logit for f.
-func (m *Model) Contribution(f *Features, i int) float64 { return m.w[i] * (f[i] - m.m[i]) / m.sc[i] }
+func (m *Model) Contribution(f *Features, i int) float64 {
+	m = m.For(f)
+	return m.w[i] * (f[i] - m.m[i]) / m.sc[i]
+}
 
 //go:embed model.json
 var modelJSON []byte
 
 // DefaultModel returns the model shipped with Mosaic (model.json, trained
-// by `mosaic screen train` on the tuning half of the labelled UN set; see
+// on the tuning half of the labelled UN set by `mosaic screen train`, its
+// Arabic-script model refitted alone by TestDiagTrainAbjad; see
 // docs/benchmarks/screen.md). It is parsed once and must not be modified.
 var DefaultModel = sync.OnceValue(func() *Model {
 	m, err := ParseModel(modelJSON)

@@ -15,9 +15,14 @@ func TestDefaultModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, sign := range FeatureSigns {
-		if w := m.w[i]; sign != 0 && w*float64(sign) < 0 {
-			t.Errorf("feature %s has weight %v against its sign %d", FeatureNames[i], w, sign)
+	for _, mm := range []*Model{m, m.Abjad} {
+		if mm == nil {
+			continue
+		}
+		for i, sign := range FeatureSigns {
+			if w := mm.w[i]; sign != 0 && w*float64(sign) < 0 {
+				t.Errorf("feature %s has weight %v against its sign %d", FeatureNames[i], w, sign)
+			}
 		}
 	}
 	// More of the query explained never scores lower.
@@ -27,6 +32,31 @@ func TestDefaultModel(t *testing.T) {
 	hi[FQCov], hi[FNameSim], hi[FInfo] = 0.9, 0.67, 1.8
 	if m.Logit(&hi) <= m.Logit(&lo) {
 		t.Errorf("more agreement scores %v <= %v", m.Logit(&hi), m.Logit(&lo))
+	}
+	if m.Abjad == nil {
+		t.Fatal("no model for Arabic-script queries")
+	}
+	// A Latin-script query is scored by the main model, an Arabic-script
+	// one by the Arabic-script model.
+	lat, ar := hi, hi
+	ar[FAbjadQuery] = 1
+	if m.For(&lat) != m || m.For(&ar) != m.Abjad {
+		t.Error("For picks the wrong model")
+	}
+	two, err := ParseModel([]byte(`{"bias": 1, "weights": {"qcov": 1}, "abjad": {"bias": -3, "weights": {"qcov": 2}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lat, ar = Features{}, Features{}
+	lat[FQCov], ar[FQCov], ar[FAbjadQuery] = 1, 1, 1
+	if got := two.Logit(&lat); got != 2 {
+		t.Errorf("Latin-script logit %v, want 2", got)
+	}
+	if got := two.Logit(&ar); got != -1 {
+		t.Errorf("Arabic-script logit %v, want -1", got)
+	}
+	if _, err := ParseModel([]byte(`{"bias": 1, "abjad": {"weights": {"nonsense": 2}}}`)); err == nil {
+		t.Error("unknown feature of the Arabic-script model accepted")
 	}
 	if _, err := ParseModel([]byte(`{"bias": 1, "weights": {"nonsense": 2}}`)); err == nil {
 		t.Error("unknown feature accepted")

@@ -252,3 +252,34 @@ func TestDiagCrossTune(t *testing.T) {
 		t.Logf("  at %.3f: recall %.4f, false alerts %.4f", th, rate(pos, th), rate(neg, th))
 	}
 }
+
+// TestDiagTrainAbjad fits only the model for Arabic-script queries on the
+// tuning half, keeping the model in MOSAIC_BASE for Latin-script queries,
+// and writes the result to MOSAIC_MODEL (MOSAIC_DIAG=trainabjad). The
+// shipped model.json was made so.
+func TestDiagTrainAbjad(t *testing.T) {
+	if os.Getenv("MOSAIC_DIAG") != "trainabjad" {
+		t.Skip("MOSAIC_DIAG=trainabjad not set")
+	}
+	b, err := os.ReadFile(os.Getenv("MOSAIC_BASE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := screen.ParseModel(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := LoadRenderer(shareddata.Path(t, "data/screening/variants"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Train(loadUN(t), TrainOptions{Renderer: r, Base: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(m.Note)
+	out, _ := json.MarshalIndent(m, "", "  ")
+	if err := os.WriteFile(os.Getenv("MOSAIC_MODEL"), append(out, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

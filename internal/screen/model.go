@@ -141,8 +141,7 @@ func (m *Model) Contribution(f *Features, i int) float64 {
 var modelJSON []byte
 
 // DefaultModel returns the model shipped with Mosaic (model.json, trained
-// on the tuning half of the labelled UN set by `mosaic screen train`, its
-// Arabic-script model refitted alone by TestDiagTrainAbjad; see
+// by `mosaic screen train` on the tuning half of the labelled UN set; see
 // docs/benchmarks/screen.md). It is parsed once and must not be modified.
 var DefaultModel = sync.OnceValue(func() *Model {
 	m, err := ParseModel(modelJSON)

@@ -33,22 +33,17 @@ func TestDefaultModel(t *testing.T) {
 	if m.Logit(&hi) <= m.Logit(&lo) {
 		t.Errorf("more agreement scores %v <= %v", m.Logit(&hi), m.Logit(&lo))
 	}
-	if m.Abjad == nil {
-		t.Fatal("no model for Arabic-script queries")
-	}
 	// A Latin-script query is scored by the main model, an Arabic-script
-	// one by the Arabic-script model.
-	lat, ar := hi, hi
-	ar[FAbjadQuery] = 1
-	if m.For(&lat) != m || m.For(&ar) != m.Abjad {
-		t.Error("For picks the wrong model")
-	}
+	// one by the Arabic-script model when there is one.
 	two, err := ParseModel([]byte(`{"bias": 1, "weights": {"qcov": 1}, "abjad": {"bias": -3, "weights": {"qcov": 2}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lat, ar = Features{}, Features{}
+	var lat, ar Features
 	lat[FQCov], ar[FQCov], ar[FAbjadQuery] = 1, 1, 1
+	if two.For(&lat) != two || two.For(&ar) != two.Abjad || m.Abjad == nil && m.For(&ar) != m {
+		t.Error("For picks the wrong model")
+	}
 	if got := two.Logit(&lat); got != 2 {
 		t.Errorf("Latin-script logit %v, want 2", got)
 	}

@@ -496,18 +496,62 @@ func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, 
 				captions[members[0]], doc, quoteList(with), len(cands)))
 		}
 		s.debugf("  chosen %v identified %d", chosen, identified)
-		if len(chosen) == 0 {
-			// Nobody the document names tells the candidates apart: the
-			// organisation it says the person belongs to may.
-			clusters := make([]string, len(cands))
-			for k, c := range cands {
-				clusters[k] = c.cluster
+		if identified > 1 {
+			// A candidate the name only loosely fits ("B. Nur" for
+			// "Bashir Nur") does not rival one it fits well.
+			var best float64
+			for _, k := range chosen {
+				best = max(best, cands[k].p)
 			}
-			chosen, evidence, identified, err = s.orgContext(it.Seq, own, members, clusters, captions[members[0]], doc)
+			if best >= wellFit {
+				var keep []int
+				var kept []string
+				identified = 0
+				for n, k := range chosen {
+					if cands[k].p < looseFit {
+						continue
+					}
+					docOnly, err := s.documentsOnly(cands[k].cluster)
+					if err != nil {
+						return nil, err
+					}
+					if !docOnly {
+						identified++
+					}
+					keep = append(keep, k)
+					kept = append(kept, strings.Replace(evidence[n], "no other holding records is", fmt.Sprintf("no other holding records fits the name better than p=%.2f", looseFit), 1))
+				}
+				chosen, evidence = keep, kept
+				s.debugf("  well-fitting: chosen %v identified %d", chosen, identified)
+			}
+		}
+		if len(chosen) == 0 || identified > 1 {
+			// Nobody the document names tells the candidates apart (or
+			// several of them are seen with those it names): the
+			// organisation it says the person belongs to may.
+			pool := chosen
+			if len(pool) == 0 {
+				pool = make([]int, len(cands))
+				for k := range cands {
+					pool[k] = k
+				}
+			}
+			clusters := make([]string, len(pool))
+			for n, k := range pool {
+				clusters[n] = cands[k].cluster
+			}
+			oc, oe, oi, err := s.orgContext(it.Seq, own, members, clusters, len(cands), captions[members[0]], doc)
 			if err != nil {
 				return nil, err
 			}
-			s.debugf("  by organisation: chosen %v identified %d", chosen, identified)
+			s.debugf("  by organisation among %v: chosen %v identified %d", pool, oc, oi)
+			if len(oc) > 0 && oi <= 1 {
+				chosen, evidence, identified = nil, nil, oi
+				for n, i := range oc {
+					chosen = append(chosen, pool[i])
+					evidence = append(evidence, oe[n])
+				}
+			}
 		}
 		if len(chosen) == 0 || identified > 1 {
 			continue
@@ -652,6 +696,14 @@ func (s *Resolve) debugf(format string, args ...any) {
 	}
 }
 
+// wellFit and looseFit: when several candidates are seen with the
+// people a document names, those whose name fits the mention with a
+// probability below looseFit are dropped if one fits with wellFit or more.
+const (
+	wellFit  = 0.9
+	looseFit = 0.5
+)
+
 // memberPredicates are the links that say a person belongs to an
 // organisation.
 var memberPredicates = map[string]bool{"member_of": true, "affiliated_with": true, "supporter_of": true, "leader_of": true}
@@ -665,9 +717,10 @@ var memberPredicates = map[string]bool{"member_of": true, "affiliated_with": tru
 // said to belong to it. An organisation is the same when its records are
 // one entity or the engine links them as a possible match ("Iron Dawn",
 // "Iron Dawn Movement"). It returns the chosen candidates (indexes into
-// clusters), the evidence of each and how many of them hold records.
+// clusters, out of the fits entities the name fits), the evidence of each
+// and how many of them hold records.
 // s.mu is held.
-func (s *Resolve) orgContext(skip int64, own string, members, clusters []string, caption, doc string) ([]int, []string, int, error) {
+func (s *Resolve) orgContext(skip int64, own string, members, clusters []string, fits int, caption, doc string) ([]int, []string, int, error) {
 	// The organisations the document puts the person in.
 	docOrgs := map[string]bool{} // org clusters, with their possible matches
 	var orgName string
@@ -766,7 +819,12 @@ func (s *Resolve) orgContext(skip int64, own string, members, clusters []string,
 				identified++
 			}
 			chosen = append(chosen, k)
-			evidence = append(evidence, fmt.Sprintf("%s; of the %d entities the name fits, no other holding records is", why, len(clusters)))
+			if len(clusters) < fits {
+				why = fmt.Sprintf("%s; of the %d entities the name fits, %d were seen with the people the document names, and no other of them holding records is", why, fits, len(clusters))
+			} else {
+				why = fmt.Sprintf("%s; of the %d entities the name fits, no other holding records is", why, fits)
+			}
+			evidence = append(evidence, why)
 		}
 		return chosen, evidence, identified, nil
 	}

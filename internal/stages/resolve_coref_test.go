@@ -437,3 +437,44 @@ func TestResolveStageOrgContext(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveStageLooseRival: a report names "Bashir Nur" with Yuliya
+// Semyonova. Two records of that name are of different people, and a
+// record "B. Nur", which the name fits only loosely, was also in contact
+// with Yuliya. The mention joins the Bashir Nur in contact with her: the
+// loose fit does not make the choice ambiguous.
+func TestResolveStageLooseRival(t *testing.T) {
+	items := []*store.Item{
+		callItem(1, "c1", "07700900111", "07700900222"),
+		callItem(2, "c2", "07700900444", "07700900222"),
+		recordItem(3, "b1", "Bashir Nur", mosaic.PropBirthDate+"=1980-01-01", mosaic.PropPhone+"=07700900111"),
+		recordItem(4, "b2", "Bashir Nur", mosaic.PropBirthDate+"=1950-06-06", mosaic.PropPhone+"=07700900333"),
+		recordItem(5, "b3", "B. Nur", mosaic.PropPhone+"=07700900444"),
+		recordItem(6, "ys", "Yuliya Semyonova", mosaic.PropBirthDate+"=1985-09-09", mosaic.PropPhone+"=07700900222"),
+		docItem(7, "reports/RPT-9.txt", "Bashir Nur", "Yuliya Semyonova"),
+	}
+	s := NewResolve(resolve.New(resolve.Config{}))
+	runStage(t, s, items, 2)
+	cl := clustersOf(t, s, items)
+	b1, b2, b3 := cl[mention(items[2], 0)], cl[mention(items[3], 0)], cl[mention(items[4], 0)]
+	if b1 == b2 || b1 == b3 || b2 == b3 {
+		t.Fatalf("records merged: %s %s %s", b1, b2, b3)
+	}
+	links, err := s.eng.WeakLinks(mention(items[6], 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loose := false
+	for _, l := range links {
+		if l.Cluster == b3 && l.Probability < looseFit {
+			loose = true
+		}
+	}
+	if !loose {
+		t.Fatalf("B. Nur is no loose candidate of the report's Bashir Nur: %+v", links)
+	}
+	if c := cl[mention(items[6], 0)]; c != b1 {
+		x, _ := s.eng.Explain(mention(items[6], 0), mention(items[2], 0))
+		t.Errorf("the report's Bashir Nur in %s, not with the Bashir Nur in contact with Yuliya: %v", c, x)
+	}
+}

@@ -255,7 +255,9 @@ func TestDiagCrossTune(t *testing.T) {
 
 // TestDiagTrainAbjad fits only the model for Arabic-script queries on the
 // tuning half, keeping the model in MOSAIC_BASE for Latin-script queries,
-// and writes the result to MOSAIC_MODEL (MOSAIC_DIAG=trainabjad).
+// and writes the result to MOSAIC_MODEL (MOSAIC_DIAG=trainabjad); with
+// MOSAIC_XLIT=1 it fits only the base's xlit, xlit_max and Arabic-script
+// offset weights instead (TrainOptions.FitXlit).
 func TestDiagTrainAbjad(t *testing.T) {
 	if os.Getenv("MOSAIC_DIAG") != "trainabjad" {
 		t.Skip("MOSAIC_DIAG=trainabjad not set")
@@ -272,7 +274,7 @@ func TestDiagTrainAbjad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Train(loadUN(t), TrainOptions{Renderer: r, Base: base, AbjadModel: true})
+	m, err := Train(loadUN(t), TrainOptions{Renderer: r, Base: base, AbjadModel: os.Getenv("MOSAIC_XLIT") == "", FitXlit: os.Getenv("MOSAIC_XLIT") != ""})
 	if err != nil {
 		t.Fatal(err)
 	}

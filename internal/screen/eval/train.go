@@ -31,6 +31,11 @@ type TrainOptions struct {
 	// (screen.Model.Abjad) on the Arabic-script rows alone; it needs
 	// Renderer. Not shipped: see docs/benchmarks/screen.md, fifth round.
 	AbjadModel bool
+	// FitXlit, with Base, keeps every weight of Base and fits only the
+	// weights of the learned-transliteration features (FXlit, FXlitMax)
+	// and the Arabic-script offset, on the Arabic-script rows: Latin-script
+	// queries score as under Base.
+	FitXlit bool
 	// Base, when set, is kept as the model for Latin-script queries (its
 	// own Arabic-script model dropped): only the Arabic-script model is
 	// fitted (with AbjadModel).
@@ -194,6 +199,11 @@ func Train(entries []watchlist.Entry, o TrainOptions) (*screen.Model, error) {
 			return nil, err
 		}
 	}
+	if o.FitXlit && o.Base != nil && len(arNegGroups) > 0 && len(arPosGroups) > 0 {
+		if err := fitXlit(m, xs, arPosGroups, arNegGroups, o); err != nil {
+			return nil, err
+		}
+	}
 	if o.AbjadModel && len(arNegGroups) > 0 && len(arPosGroups) > 0 {
 		am, err := fitAbjad(entries, o, xs, ys, arPosGroups, arNegGroups)
 		if err != nil {
@@ -220,12 +230,151 @@ func Train(entries []watchlist.Entry, o TrainOptions) (*screen.Model, error) {
 		}
 	}
 	base := ""
-	if o.Base != nil {
+	switch {
+	case o.Base != nil && o.FitXlit:
+		base = "; every weight but those of xlit, xlit_max and abjad_query is the base model's, unchanged, and those three were fitted on the Arabic-script rows alone"
+	case o.Base != nil:
 		base = "; the model for Latin-script queries is the base model given, unchanged"
 	}
 	m.Note = fmt.Sprintf("logistic model trained by `mosaic screen train` on set %s, tuning half (even-numbered UN entries, positives seed %d, %d generated names seed %d, %d generated names written in Arabic script, %d Arabic-script names of the entries); %d rows; tuning recall %.4f (of %d positives, %d never retrieved) and Arabic-script recall %d/%d at the default threshold, which holds false alerts at or under %.4f for Latin- and Arabic-script queries%s",
 		o.Version, TunePosSeed, o.Negatives, TuneNegSeed, len(arNegGroups), len(arPosGroups), len(xs), float64(found)/float64(len(pos)), len(pos), missing, arFound, len(arPosGroups), o.MaxFAR, base)
 	return m, nil
+}
+
+// fitXlit fits, on the Arabic-script rows (the positives' rows and each
+// negative query's highest-scoring row under m), the weights of FXlit and
+// FXlitMax (at most 0) and an intercept, with m's logit as a fixed
+// offset; it adds them to m (the intercept to the Arabic-script offset)
+// and then moves the offset so that the Arabic-script negatives' false
+// alerts are at most o.MaxFAR at screen.DefaultThreshold.
+func fitXlit(m *screen.Model, xs []screen.Features, arPos, arNeg [][]int, o TrainOptions) error {
+	type row struct {
+		z0, x1, x2 float64
+		y          bool
+	}
+	var rs []row
+	npos := 0
+	add := func(r int, y bool) {
+		rs = append(rs, row{m.Logit(&xs[r]), xs[r][screen.FXlit], xs[r][screen.FXlitMax], y})
+		if y {
+			npos++
+		}
+	}
+	for _, g := range arPos {
+		add(g[0], true)
+	}
+	for _, g := range arNeg {
+		best, bz := -1, math.Inf(-1)
+		for _, r := range g {
+			if z := m.Logit(&xs[r]); z > bz {
+				best, bz = r, z
+			}
+		}
+		if best >= 0 {
+			add(best, false)
+		}
+	}
+	wpos := float64(len(rs)-npos) / float64(npos)
+	fixed := [2]bool{}
+	var beta [3]float64 // w1, w2, intercept
+	for round := 0; round < 3; round++ {
+		beta = [3]float64{}
+		for iter := 0; iter < 50; iter++ {
+			var g [3]float64
+			var h [3][3]float64
+			for _, r := range rs {
+				x := [3]float64{r.x1, r.x2, 1}
+				z := r.z0 + beta[0]*x[0] + beta[1]*x[1] + beta[2]
+				p := 1 / (1 + math.Exp(-z))
+				w, y := 1.0, 0.0
+				if r.y {
+					w, y = wpos, 1
+				}
+				for i := range 3 {
+					g[i] += w * (p - y) * x[i]
+					for j := range 3 {
+						h[i][j] += w * p * (1 - p) * x[i] * x[j]
+					}
+				}
+			}
+			for i := range 2 {
+				g[i] += o.L2 * beta[i]
+				h[i][i] += o.L2
+				if fixed[i] {
+					g[i] = 0
+					for j := range 3 {
+						h[i][j], h[j][i] = 0, 0
+					}
+					h[i][i] = 1
+				}
+			}
+			h[2][2] += 1e-9
+			step := solve3(h, g)
+			norm := 0.0
+			for i := range 3 {
+				beta[i] -= step[i]
+				norm += step[i] * step[i]
+			}
+			if norm < 1e-12 {
+				break
+			}
+		}
+		worst := -1
+		for i := range 2 {
+			if !fixed[i] && beta[i] > 0 && (worst < 0 || beta[i] > beta[worst]) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		fixed[worst] = true
+	}
+	for i, f := range []int{screen.FXlit, screen.FXlitMax} {
+		name := screen.FeatureNames[f]
+		m.Weights[name], m.Mean[name], m.Scale[name] = round6(beta[i]), 0, 1
+	}
+	aq := screen.FeatureNames[screen.FAbjadQuery]
+	if m.Mean[aq] != 0 || m.Scale[aq] != 1 {
+		return fmt.Errorf("train: the base model's Arabic-script offset is standardised")
+	}
+	m.Weights[aq] += beta[2]
+	if err := m.Prepare(); err != nil {
+		return err
+	}
+	z := func(r int) float64 { return m.Logit(&xs[r]) }
+	m.Weights[aq] = round6(m.Weights[aq] + logitOf(screen.DefaultThreshold) - operatingLogit(arNeg, z, o.MaxFAR))
+	return m.Prepare()
+}
+
+// solve3 returns x with a x = b (a small, positive definite).
+func solve3(a [3][3]float64, b [3]float64) [3]float64 {
+	for c := range 3 {
+		p := c
+		for r := c + 1; r < 3; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
+				p = r
+			}
+		}
+		a[c], a[p] = a[p], a[c]
+		b[c], b[p] = b[p], b[c]
+		for r := c + 1; r < 3; r++ {
+			f := a[r][c] / a[c][c]
+			for k := c; k < 3; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+			b[r] -= f * b[c]
+		}
+	}
+	var x [3]float64
+	for r := 2; r >= 0; r-- {
+		v := b[r]
+		for k := r + 1; k < 3; k++ {
+			v -= a[r][k] * x[k]
+		}
+		x[r] = v / a[r][r]
+	}
+	return x
 }
 
 // genPositives is how many generated names written in Arabic script

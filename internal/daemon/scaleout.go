@@ -12,8 +12,10 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	mosaic "github.com/mosaic-intel/mosaic"
 	"github.com/mosaic-intel/mosaic/internal/alert"
 	"github.com/mosaic-intel/mosaic/internal/bus"
 	"github.com/mosaic-intel/mosaic/internal/extract"
@@ -79,6 +81,9 @@ type Worker struct {
 	cfg    WorkerConfig
 	log    *slog.Logger
 	ex     *extract.Extractor
+	// alerts wakes the webhook deliverers of this worker's rules term
+	// (nil while it holds none) when its screen stage commits alerts.
+	alerts atomic.Pointer[alert.Notifier]
 }
 
 // DefaultWorkerID returns host-pid-random.
@@ -318,6 +323,11 @@ func (w *Worker) openResolve(ctx context.Context) (pipeline.Stage, func(), error
 // nodes.
 func (w *Worker) openScreen(ctx context.Context) (pipeline.Stage, func(), error) {
 	s := stages.NewScreen(screen.NewIndex())
+	s.OnAlerts = func([]*mosaic.Alert) {
+		if n := w.alerts.Load(); n != nil {
+			n.Notify()
+		}
+	}
 	if err := s.Restore(ctx, w.Store); err != nil {
 		return nil, nil, fmt.Errorf("restore screening index: %w", err)
 	}
@@ -327,7 +337,8 @@ func (w *Worker) openScreen(ctx context.Context) (pipeline.Stage, func(), error)
 
 // openRules builds the rules stage for a term: a new alert rules engine
 // and the stage's own watch-list index, restored from the store, and the
-// webhook deliverers. Entities come from the store (this worker may not
+// webhook deliverers (which the screen stage wakes when this worker also
+// holds it; otherwise they find its alerts at their next poll). Entities come from the store (this worker may not
 // hold the resolution engine).
 func (w *Worker) openRules(ctx context.Context) (pipeline.Stage, func(), error) {
 	svc, err := alert.NewService(alert.ServiceConfig{DataDir: w.cfg.DataDir, Store: w.Store,
@@ -343,7 +354,11 @@ func (w *Worker) openRules(ctx context.Context) (pipeline.Stage, func(), error) 
 	if err := svc.Start(ctx); err != nil {
 		return nil, nil, fmt.Errorf("start alerts: %w", err)
 	}
-	return s, svc.Stop, nil
+	w.alerts.Store(svc.Notifier)
+	return s, func() {
+		w.alerts.CompareAndSwap(svc.Notifier, nil)
+		svc.Stop()
+	}, nil
 }
 
 // OpenAPI opens an API node of a scaled-out deployment: the shared store

@@ -70,6 +70,9 @@ type xlitModel struct {
 	insNone  [xlContexts]float64  // log P(no insertion) per context
 	bestEmit map[string]float64   // grapheme -> best emission log P (empty included)
 	bestIns  [xlContexts]float64
+	// The same emissions and insertions by their first letter (a-z).
+	emitBy map[string]*[26][]xlEmit
+	insBy  [xlContexts][26][]xlEmit
 	// learn, when set, prices Latin strings of one to three letters the
 	// table does not list for a grapheme (while learning the table).
 	learn func(g, s string) float64
@@ -87,10 +90,18 @@ func newXlitModel() *xlitModel {
 	return &xlitModel{emit: map[string][]xlEmit{}, del: map[string]float64{}, bestEmit: map[string]float64{}}
 }
 
-// finish sorts and computes the best emissions.
+// finish sorts, indexes and computes the best emissions.
 func (m *xlitModel) finish() {
+	m.emitBy = map[string]*[26][]xlEmit{}
 	for g, es := range m.emit {
 		sortEmits(es)
+		by := new([26][]xlEmit)
+		for _, e := range es {
+			if c := e.s[0]; c >= 'a' && c <= 'z' {
+				by[c-'a'] = append(by[c-'a'], e)
+			}
+		}
+		m.emitBy[g] = by
 		b := xlFloorDel
 		if d, ok := m.del[g]; ok {
 			b = d
@@ -107,6 +118,12 @@ func (m *xlitModel) finish() {
 	}
 	for p := range m.ins {
 		sortEmits(m.ins[p])
+		m.insBy[p] = [26][]xlEmit{}
+		for _, e := range m.ins[p] {
+			if c := e.s[0]; c >= 'a' && c <= 'z' {
+				m.insBy[p][c-'a'] = append(m.insBy[p][c-'a'], e)
+			}
+		}
 		m.bestIns[p] = m.insNone[p]
 		if len(m.ins[p]) > 0 {
 			m.bestIns[p] = max(m.bestIns[p], m.ins[p][0].lp)
@@ -258,9 +275,11 @@ func (m *xlitModel) align(gs []string, b string, trace bool) (float64, []xlStep)
 			}
 			try(0, m.insNone[pos], true)
 			rest := b[j:]
-			for _, e := range m.ins[pos] {
-				if strings.HasPrefix(rest, e.s) {
-					try(len(e.s), e.lp, true)
+			if len(rest) > 0 && rest[0] >= 'a' && rest[0] <= 'z' {
+				for _, e := range m.insBy[pos][rest[0]-'a'] {
+					if strings.HasPrefix(rest, e.s) {
+						try(len(e.s), e.lp, true)
+					}
 				}
 			}
 			for l := 1; l <= 2 && l <= len(rest); l++ {
@@ -273,6 +292,7 @@ func (m *xlitModel) align(gs []string, b string, trace bool) (float64, []xlStep)
 	for i := 0; i < n; i++ {
 		g := gs[i]
 		es := m.emit[g]
+		by := m.emitBy[g]
 		del, okDel := m.del[g]
 		if !okDel {
 			del = xlFloorDel
@@ -294,7 +314,11 @@ func (m *xlitModel) align(gs []string, b string, trace bool) (float64, []xlStep)
 			try(0, del, okDel)
 			rest := b[j:]
 			listed := false
-			for _, e := range es {
+			var cand []xlEmit
+			if by != nil && len(rest) > 0 && rest[0] >= 'a' && rest[0] <= 'z' {
+				cand = by[rest[0]-'a']
+			}
+			for _, e := range cand {
 				if strings.HasPrefix(rest, e.s) {
 					try(len(e.s), e.lp, true)
 					if len(e.s) == 1 {

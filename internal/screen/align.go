@@ -372,7 +372,7 @@ func (ix *Index) features(s *scratch, sc *scored, nr *nameRec, toks []int32, rol
 			}
 			if !latin && p.kind == pairPlain && p.q2 < 0 && p.c2 < 0 && qts[p.q].tok.Abjad {
 				if ct := &ix.toks[toks[p.c]].tok; !ct.Abjad {
-					x := min(names.XlitSurprise(qts[p.q].tok.Text, ct.Text), 20) / 5
+					x := min(s.xlitSurprise(int(p.q), toks[p.c], qts[p.q].tok.Text, ct.Text), 20) / 5
 					f[FXlit] += x
 					f[FXlitMax] = max(f[FXlitMax], x)
 				}
@@ -509,4 +509,19 @@ func editDistance(a, b string, limit int) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return min(prev[len(b)], limit)
+}
+
+// xlitSurprise is names.XlitSurprise of query part q (text a) and
+// dictionary token tid (text b), computed once per query.
+func (s *scratch) xlitSurprise(q int, tid int32, a, b string) float64 {
+	for _, m := range s.xlit {
+		if m.q == q && m.tid == tid {
+			return m.x
+		}
+	}
+	x := names.XlitSurprise(a, b)
+	if len(s.xlit) < 256 {
+		s.xlit = append(s.xlit, xlitMemo{q, tid, x})
+	}
+	return x
 }

@@ -59,6 +59,15 @@ type scratch struct {
 	qts     []qtok
 	best    []scored
 	order   []int
+	xlit    []xlitMemo // this query's transliteration surprises, by part and token
+}
+
+// xlitMemo is names.XlitSurprise of query part q and dictionary token tid,
+// remembered for the query: the same pairs recur across its candidates.
+type xlitMemo struct {
+	q   int
+	tid int32
+	x   float64
 }
 
 // manyParts lifts the rank of a name holding two query parts or more

@@ -132,6 +132,7 @@ func (ix *Index) scoreAll(pq names.Name, schema watchlist.Schema, qv facts, s *s
 // each name scored.
 func (ix *Index) scoreNames(pq names.Name, schema watchlist.Schema, qv facts, s *scratch, fn func(*scored)) {
 	s.qts = ix.matchTokens(pq, s)
+	s.xlit = s.xlit[:0]
 	ix.prepareSims(s)
 	cands := ix.gather(s, schema)
 	var sc scored

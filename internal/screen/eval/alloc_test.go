@@ -19,3 +19,17 @@ func BenchmarkScreenUN(b *testing.B) {
 		ix.Screen(qs[i%len(qs)])
 	}
 }
+
+// BenchmarkScreenArabic screens the list's Arabic-script names against
+// its Latin-script names (the cross-script set), one query per op.
+func BenchmarkScreenArabic(b *testing.B) {
+	entries := loadUN(b)
+	ix := screen.NewIndex()
+	ix.ReplaceList("un", WithoutScript(entries, "arabic"))
+	qs := ArabicQueries(entries)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ix.Screen(qs[i%len(qs)].Query)
+	}
+}

@@ -406,6 +406,11 @@ loopback). See docs/benchmarks/alerts.md.`}
 		fmt.Fprintf(w, "  %s: %d records: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n",
 			k.name, k.l.N, k.l.P50, k.l.P90, k.l.P99, k.l.Max)
 	}
+	fmt.Fprintf(w, "where the time goes, per transaction (%d ms polls):", alertbench.PathPoll.Milliseconds())
+	for _, p := range rep.Path {
+		fmt.Fprintf(w, " %s p50 %.0f / p99 %.0f ms;", p.Stage, p.Latency.P50, p.Latency.P99)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%d alert events; CPU %.1fs; load average %s\n", rep.Events, rep.CPUSeconds, rep.LoadAverage)
 	for _, s := range rep.Stages {
 		fmt.Fprintf(w, "  stage %-8s %6d batches, mean %7.1f ms per batch, %.0f items\n", s.Stage, s.Batches, s.MeanMS, s.Items)

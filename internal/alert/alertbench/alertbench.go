@@ -86,6 +86,86 @@ type Latency struct {
 	Max float64 `json:"max_ms"`
 }
 
+// StageLatency is how long the streamed transactions took to reach a
+// point of the pipeline.
+type StageLatency struct {
+	Stage   string  `json:"stage"`
+	Latency Latency `json:"latency"`
+}
+
+// PathPoll is how often the benchmark reads the stages' progress.
+const PathPoll = 10 * time.Millisecond
+
+// pathWatch records when each streamed transaction was stored and when
+// each stage had finished it.
+type pathWatch struct {
+	mu   sync.Mutex
+	txs  []*txTimes
+	done chan struct{}
+}
+
+type txTimes struct {
+	r      store.Range
+	in     time.Time
+	stored time.Duration
+	at     map[string]time.Duration
+}
+
+func (w *pathWatch) add(t *txTimes) {
+	w.mu.Lock()
+	w.txs = append(w.txs, t)
+	w.mu.Unlock()
+}
+
+// run polls the stages' done ranges until ctx ends.
+func (w *pathWatch) run(ctx context.Context, st store.Progress) {
+	defer close(w.done)
+	tk := time.NewTicker(PathPoll)
+	defer tk.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tk.C:
+		}
+		for _, stage := range pipeline.Order {
+			done, err := st.DoneRanges(ctx, stage)
+			if err != nil {
+				continue
+			}
+			now := time.Now()
+			w.mu.Lock()
+			for _, t := range w.txs {
+				if _, ok := t.at[stage]; ok {
+					continue
+				}
+				if len(pipeline.Subtract([]store.Range{t.r}, done)) == 0 {
+					t.at[stage] = now.Sub(t.in)
+				}
+			}
+			w.mu.Unlock()
+		}
+	}
+}
+
+func (w *pathWatch) report() []StageLatency {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var stored []float64
+	by := map[string][]float64{}
+	for _, t := range w.txs {
+		stored = append(stored, float64(t.stored.Microseconds())/1000)
+		for st, d := range t.at {
+			by[st] = append(by[st], float64(d.Microseconds())/1000)
+		}
+	}
+	out := []StageLatency{{Stage: "stored", Latency: summarise(stored)}}
+	for _, st := range pipeline.Order {
+		out = append(out, StageLatency{Stage: st, Latency: summarise(by[st])})
+	}
+	return out
+}
+
 // StageTime is a stage's mean time per batch (load, process, commit).
 type StageTime struct {
 	Stage   string  `json:"stage"`
@@ -111,14 +191,18 @@ type Report struct {
 	Screening Latency `json:"screening_latency"`
 	Rules     Latency `json:"rules_latency"`
 	// ScreeningProbes is Screening over the probes only.
-	ScreeningProbes Latency     `json:"screening_probes_latency"`
-	Events          int         `json:"events"`
-	BacklogAtEnd    int64       `json:"backlog_at_end"` // items the last stage (rules) had not finished when streaming stopped
-	DrainSeconds    float64     `json:"drain_seconds"`
-	Stages          []StageTime `json:"stages"`
-	CPUSeconds      float64     `json:"cpu_seconds"`
-	LoadAverage     string      `json:"load_average"`
-	PreloadRecords  int         `json:"preload_records"`
+	ScreeningProbes Latency `json:"screening_probes_latency"`
+	// Path says where the time goes: for every streamed transaction,
+	// from just before it to its commit ("stored") and to when each stage
+	// had finished all of its items (polled every PathPoll).
+	Path           []StageLatency `json:"path"`
+	Events         int            `json:"events"`
+	BacklogAtEnd   int64          `json:"backlog_at_end"` // items the last stage (rules) had not finished when streaming stopped
+	DrainSeconds   float64        `json:"drain_seconds"`
+	Stages         []StageTime    `json:"stages"`
+	CPUSeconds     float64        `json:"cpu_seconds"`
+	LoadAverage    string         `json:"load_average"`
+	PreloadRecords int            `json:"preload_records"`
 }
 
 func (o *Options) defaults() error {
@@ -220,6 +304,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 
 	// Stream at the target rate.
+	pw := &pathWatch{done: make(chan struct{})}
+	pctx, stopPath := context.WithCancel(ctx)
+	defer func() { stopPath(); <-pw.done }()
+	go pw.run(pctx, n.Store)
 	cpu0 := cpuTime()
 	start := time.Now()
 	t := time.NewTicker(o.Tick)
@@ -241,6 +329,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			}); err != nil {
 				return nil, fmt.Errorf("store batch: %w", err)
 			}
+			pw.add(&txTimes{in: in, stored: time.Since(in), at: map[string]time.Duration{}, r: store.Range{Lo: batch[0].Seq, Hi: batch[len(batch)-1].Seq}})
 			var seqs []int64
 			lis.mu.Lock()
 			for _, it := range batch {
@@ -286,6 +375,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Screening = summarise(lis.lat[kindScreening])
 	rep.Rules = summarise(lis.lat[kindRules])
 	rep.ScreeningProbes = summarise(lis.lat[kindScreenProbe])
+	stopPath()
+	<-pw.done
+	rep.Path = pw.report()
 	rep.ProbesAlerted = len(lis.lat[kindAny])
 	rep.Events = lis.events
 	lis.mu.Unlock()

@@ -377,6 +377,21 @@ const (
 	AlertAcknowledged = "acknowledged"
 	AlertEscalated    = "escalated"
 	AlertDismissed    = "dismissed"
+	// AlertWithdrawn is a system state: the rule that raised the alert no
+	// longer holds (a resolution split undid the path that made it fire).
+	// Only the system sets it, and only on a new alert: an acknowledged,
+	// escalated or dismissed alert keeps its state and gets a history line
+	// (AlertNoLongerHolds). The alert reopens (new) if the rule fires again.
+	AlertWithdrawn = "withdrawn"
+)
+
+// AlertNoLongerHolds begins the Why of the history line the system adds
+// to an alert an analyst has acted on when its rule no longer holds (its
+// state is kept); AlertHoldsAgain begins the line added when it fires
+// again.
+const (
+	AlertNoLongerHolds = "the rule no longer holds"
+	AlertHoldsAgain    = "the rule holds again"
 )
 
 // Alert is a screening hit or a rule firing. Repeated hits on the same key

@@ -33,13 +33,16 @@ committed, until interrupted; it keeps its place in a durable cursor
 (DATA/alerts/cursors/NAME.json, --cursor NAME, default "cli"), so a
 follower stopped and started again, or outliving a restart of the server,
 misses nothing (an alert folded meanwhile is printed once, in its latest
-version). --json prints one alert per line.
+version). --json prints one alert per line. An alert whose rule no longer
+holds (resolution split the people it joined) is printed again in state
+"withdrawn" (the system's; its history says why); it reopens if the rule
+fires again.
 
 Subcommands:
   ack ID --why TEXT        mark an alert acknowledged (who: --who, default $USER)
   escalate ID --why TEXT   mark it escalated
   dismiss ID --why TEXT    dismiss it (new evidence reopens it)
-  reopen ID --why TEXT     set it back to new
+  reopen ID --why TEXT     set it back to new (also a withdrawn one)
   rules [FILE]             check a rules file (default: the data directory's
                            alert-rules.yaml or the built-in rules) and list its rules
   eval --world DIR         ingest a 'mosaic gen' world into a fresh data directory
@@ -77,7 +80,7 @@ func alertListCmd(ctx context.Context, env *Env, c *Command, args []string) erro
 	fs := NewFlagSet(env, c)
 	df := addDataFlags(fs)
 	jsonOut := fs.Bool("json", false, "print one alert per line as JSON")
-	state := fs.String("state", "", "only alerts in this state (new, acknowledged, escalated, dismissed)")
+	state := fs.String("state", "", "only alerts in this state (new, acknowledged, escalated, dismissed, withdrawn)")
 	rule := fs.String("rule", "", "only alerts of this rule")
 	limit := fs.Int("limit", 100, "most alerts to list (without --follow)")
 	follow := fs.Bool("follow", false, "print new and folded alerts as they are committed")
@@ -91,9 +94,9 @@ func alertListCmd(ctx context.Context, env *Env, c *Command, args []string) erro
 		return UsageErrorf("unknown argument %q (see mosaic alerts --help)", fs.Arg(0))
 	}
 	switch *state {
-	case "", mosaic.AlertNew, mosaic.AlertAcknowledged, mosaic.AlertEscalated, mosaic.AlertDismissed:
+	case "", mosaic.AlertNew, mosaic.AlertAcknowledged, mosaic.AlertEscalated, mosaic.AlertDismissed, mosaic.AlertWithdrawn:
 	default:
-		return UsageErrorf("--state %q: use new, acknowledged, escalated or dismissed", *state)
+		return UsageErrorf("--state %q: use new, acknowledged, escalated, dismissed or withdrawn", *state)
 	}
 	cfg := df.config(env)
 	st, err := daemon.OpenStore(ctx, cfg)

@@ -49,7 +49,7 @@ func (s *Server) HandleAlerts(cfg AlertsConfig) {
 	s.Handle("POST /api/v1/alerts/{id}/state", s.alertState)
 	q := func(name, desc string) Param { return Param{Name: name, In: "query", Description: desc} }
 	id := Param{Name: "id", In: "path", Required: true, Description: "alert ID"}
-	filters := []Param{q("state", "new, acknowledged, escalated or dismissed"), q("rule", "rule name")}
+	filters := []Param{q("state", "new, acknowledged, escalated, dismissed or withdrawn (the system's: the rule no longer holds)"), q("rule", "rule name")}
 	s.Describe("GET /api/v1/alerts", Op{Summary: "Alerts, most recent activity first", Params: append(filters, q("since", "RFC 3339: activity at or after"), q("limit", "most alerts (1-10000, default 100)"))})
 	s.Describe("GET /api/v1/alerts/stream", Op{Summary: "Server-sent events: every alert raised or folded, as it is committed (event 'alert', id resumable with Last-Event-ID)",
 		Params: append(filters, q("since", "'start' for every stored alert first, or RFC 3339; default: from now")), Stream: true})
@@ -62,9 +62,9 @@ func alertFilter(r *http.Request) (store.AlertFilter, error) {
 	v := r.URL.Query()
 	f := store.AlertFilter{State: v.Get("state"), Rule: v.Get("rule")}
 	switch f.State {
-	case "", mosaic.AlertNew, mosaic.AlertAcknowledged, mosaic.AlertEscalated, mosaic.AlertDismissed:
+	case "", mosaic.AlertNew, mosaic.AlertAcknowledged, mosaic.AlertEscalated, mosaic.AlertDismissed, mosaic.AlertWithdrawn:
 	default:
-		return f, mosaic.Errorf(mosaic.KindInvalid, "alerts", "state %q: use new, acknowledged, escalated or dismissed", f.State)
+		return f, mosaic.Errorf(mosaic.KindInvalid, "alerts", "state %q: use new, acknowledged, escalated, dismissed or withdrawn", f.State)
 	}
 	return f, nil
 }

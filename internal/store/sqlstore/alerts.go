@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	mosaic "github.com/mosaic-intel/mosaic"
 	"github.com/mosaic-intel/mosaic/internal/access"
@@ -51,6 +53,15 @@ func (t *tx) PutAlert(ctx context.Context, a *mosaic.Alert) (bool, error) {
 	a.ID = mosaic.AlertID(a.Rule, a.Key)
 	now := t.s.clock().UTC()
 	old, err := t.loadAlert(ctx, a.ID)
+	if a.State == mosaic.AlertWithdrawn {
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil // nothing to withdraw
+		}
+		if err != nil {
+			return false, fmt.Errorf("%s: load %s: %w", op, a.ID, err)
+		}
+		return false, t.withdrawAlert(ctx, old, a, now)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		if a.State == "" {
 			a.State = mosaic.AlertNew
@@ -83,7 +94,18 @@ func (t *tx) PutAlert(ctx context.Context, a *mosaic.Alert) (bool, error) {
 		}
 	}
 	if !grew {
-		return false, nil // the same hit again (a redelivery): nothing changes
+		switch {
+		case old.State == mosaic.AlertWithdrawn:
+			old.State = mosaic.AlertNew
+			old.History = append(old.History, mosaic.AlertChange{State: mosaic.AlertNew, Who: "mosaic", When: now, Why: mosaic.AlertHoldsAgain})
+		case noLongerHolds(old):
+			old.History = append(old.History, mosaic.AlertChange{State: old.State, Who: "mosaic", When: now, Why: mosaic.AlertHoldsAgain})
+		default:
+			return false, nil // the same hit again (a redelivery): nothing changes
+		}
+		old.Last = now
+		*a = *old
+		return false, t.saveAlert(ctx, old, false)
 	}
 	old.Count++
 	old.Last = now
@@ -91,12 +113,71 @@ func (t *tx) PutAlert(ctx context.Context, a *mosaic.Alert) (bool, error) {
 	if a.Score > old.Score {
 		old.Score, old.Explanation, old.Match = a.Score, a.Explanation, a.Match
 	}
-	if old.State == mosaic.AlertDismissed {
+	switch {
+	case old.State == mosaic.AlertDismissed:
 		old.State = mosaic.AlertNew
 		old.History = append(old.History, mosaic.AlertChange{State: mosaic.AlertNew, Who: "mosaic", When: now, Why: "new evidence after dismissal"})
+	case old.State == mosaic.AlertWithdrawn:
+		old.State = mosaic.AlertNew
+		old.History = append(old.History, mosaic.AlertChange{State: mosaic.AlertNew, Who: "mosaic", When: now, Why: mosaic.AlertHoldsAgain})
+	case noLongerHolds(old):
+		old.History = append(old.History, mosaic.AlertChange{State: old.State, Who: "mosaic", When: now, Why: mosaic.AlertHoldsAgain})
 	}
 	*a = *old
 	return false, t.saveAlert(ctx, old, false)
+}
+
+// withdrawAlert applies a rule's verdict that old no longer holds (w is
+// the PutAlert argument, its last History entry saying why). A new alert
+// becomes withdrawn; an alert an analyst has acknowledged, escalated or
+// dismissed keeps its state and gets a history line saying the rule no
+// longer holds (once). Both move Last, so that feeds deliver the change,
+// except for a dismissed alert, which no feed needs to show again.
+func (t *tx) withdrawAlert(ctx context.Context, old, w *mosaic.Alert, now time.Time) error {
+	why := "no longer holds under the current resolution"
+	if n := len(w.History); n > 0 && w.History[n-1].Why != "" {
+		why = w.History[n-1].Why
+	}
+	switch {
+	case old.State == mosaic.AlertWithdrawn || noLongerHolds(old):
+		*w = *old
+		return nil // already said
+	case old.State == mosaic.AlertNew:
+		old.State = mosaic.AlertWithdrawn
+		old.History = append(old.History, mosaic.AlertChange{State: mosaic.AlertWithdrawn, Who: "mosaic", When: now, Why: why})
+		old.Last = now
+	default:
+		old.History = append(old.History, mosaic.AlertChange{State: old.State, Who: "mosaic", When: now,
+			Why: mosaic.AlertNoLongerHolds + " (state kept: set by " + lastSetter(old) + "): " + why})
+		if old.State != mosaic.AlertDismissed {
+			old.Last = now
+		}
+	}
+	*w = *old
+	return t.saveAlert(ctx, old, false)
+}
+
+// noLongerHolds reports whether the last system line of a's history says
+// its rule no longer holds (and none since says it holds again).
+func noLongerHolds(a *mosaic.Alert) bool {
+	for i := len(a.History) - 1; i >= 0; i-- {
+		h := a.History[i]
+		if h.Who != "mosaic" {
+			continue
+		}
+		return strings.HasPrefix(h.Why, mosaic.AlertNoLongerHolds)
+	}
+	return false
+}
+
+// lastSetter names who last set a's state.
+func lastSetter(a *mosaic.Alert) string {
+	for i := len(a.History) - 1; i >= 0; i-- {
+		if h := a.History[i]; h.State == a.State && h.Who != "mosaic" {
+			return h.Who
+		}
+	}
+	return "an analyst"
 }
 
 func (t *tx) SetAlertState(ctx context.Context, id mosaic.ID, c mosaic.AlertChange) error {

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"BatchWrites", BatchWrites},
 		{"Judgements", Judgements},
 		{"PreparedItems", preparedItems},
+		{"AlertWithdrawal", AlertWithdrawal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

@@ -50,6 +50,11 @@ type Engine struct {
 	fields    map[mosaic.RecordKind][]string
 	reach     int
 	fromAlert map[string]SubjectSource // alert rules whose entities are subjects
+
+	keepStale  bool                     // never withdraw (EngineConfig.KeepStale)
+	open       map[mosaic.ID]*openAlert // alerts raised that may be withdrawn
+	recheckAll bool                     // re-check every open alert at the next pass
+	rstats     RecheckStats
 }
 
 var _ stages.Rules = (*Engine)(nil)
@@ -109,6 +114,9 @@ type EngineConfig struct {
 	Rules    *RuleSet // default: DefaultRules()
 	Resolver Resolver
 	Logger   *slog.Logger
+	// KeepStale keeps every alert raised, even when its rule no longer
+	// holds (the behaviour before withdrawal; for comparison).
+	KeepStale bool
 }
 
 // NewEngine returns an engine with empty state (see Restore).
@@ -125,7 +133,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	e := &Engine{rules: cfg.Rules, res: cfg.Resolver, log: cfg.Logger, pathIdx: map[string]int{},
 		recs: map[mosaic.ID]*rec{}, together: map[string][]*rec{}, subjects: map[mosaic.ID][]subjectRef{}, births: map[mosaic.ID]string{},
 		entries: map[string][]mosaic.ID{}, fired: map[mosaic.ID]map[mosaic.ID]bool{}, fields: map[mosaic.RecordKind][]string{},
-		reach: cfg.Rules.reach(), fromAlert: map[string]SubjectSource{}}
+		reach: cfg.Rules.reach(), fromAlert: map[string]SubjectSource{}, keepStale: cfg.KeepStale, open: map[mosaic.ID]*openAlert{}}
 	preds := []string{}
 	for _, p := range cfg.Rules.Associations.Paths {
 		preds = append(preds, p.Via...)
@@ -214,7 +222,10 @@ func (e *Engine) Restore(ctx context.Context, st interface {
 		}
 	}
 	e.pending = nil
-	return nil
+	if e.keepStale {
+		return nil
+	}
+	return e.restoreOpen(ctx, st)
 }
 
 // Observe learns subjects from committed alerts of the rules a subject
@@ -300,6 +311,7 @@ func (e *Engine) removeEntry(list, entry string) {
 		}
 	}
 	delete(e.entries, k)
+	e.recheckAll = true
 }
 
 // add takes in one item: its links, its record (if a rule names its kind)
@@ -490,7 +502,10 @@ func togetherKey(r *Rule, x *rec) (string, bool) {
 }
 
 // Evaluate implements stages.Rules: it takes in the items and returns the
-// alerts their arrival raises or grows.
+// alerts their arrival raises or grows, and, withdrawn (State
+// mosaic.AlertWithdrawn, why in the last History entry), the alerts it
+// raised before whose entities have changed and whose rule no longer
+// holds (see withdraw.go).
 func (e *Engine) Evaluate(ctx context.Context, items []*store.Item) ([]*mosaic.Alert, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -557,6 +572,8 @@ func (e *Engine) Evaluate(ctx context.Context, items []*store.Item) ([]*mosaic.A
 		ids = append(ids, id)
 	}
 	anchors := map[[2]string]bool{}
+	firedBy := map[mosaic.ID][]mosaic.ID{} // alert ID -> the anchors that fired it in this pass
+	ruleOf := map[mosaic.ID]*Rule{}
 	evalOnce := func(rule *Rule, x *rec) error {
 		k := [2]string{rule.Name, string(x.id)}
 		if anchors[k] {
@@ -567,6 +584,9 @@ func (e *Engine) Evaluate(ctx context.Context, items []*store.Item) ([]*mosaic.A
 		if err != nil || a == nil {
 			return err
 		}
+		id := mosaic.AlertID(a.Rule, a.Key)
+		firedBy[id] = append(firedBy[id], x.id)
+		ruleOf[id] = rule
 		emit(a)
 		return nil
 	}
@@ -611,6 +631,14 @@ func (e *Engine) Evaluate(ctx context.Context, items []*store.Item) ([]*mosaic.A
 		if fresh { // else raised before with these records: the store has them
 			alerts = append(alerts, a)
 		}
+	}
+	if !e.keepStale {
+		gone, err := e.recheck(ev, out)
+		if err != nil {
+			return nil, err
+		}
+		e.track(ev, out, firedBy, ruleOf)
+		alerts = append(alerts, gone...)
 	}
 	return alerts, nil
 }

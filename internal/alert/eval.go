@@ -23,6 +23,7 @@ type eval struct {
 	peers  map[mosaic.ID][]mosaic.ID
 	assocs map[uint32][]assoc
 	subj   map[mosaic.ID][]subjectRef
+	rep    map[mosaic.ID]mosaic.ID // entity -> the first mention looked up in it
 	// ball holds every entity within the rules' reach of a subject (nil
 	// until computed).
 	ball map[mosaic.ID]bool
@@ -30,7 +31,7 @@ type eval struct {
 
 func (e *Engine) newEval(ctx context.Context) *eval {
 	return &eval{e: e, ctx: ctx, ents: map[mosaic.ID]mosaic.ID{}, peers: map[mosaic.ID][]mosaic.ID{},
-		assocs: map[uint32][]assoc{}, subj: map[mosaic.ID][]subjectRef{}}
+		assocs: map[uint32][]assoc{}, subj: map[mosaic.ID][]subjectRef{}, rep: map[mosaic.ID]mosaic.ID{}}
 }
 
 // entityOf returns the entity of mention m (m itself when unresolved).
@@ -46,6 +47,9 @@ func (ev *eval) entityOf(m mosaic.ID) mosaic.ID {
 		ent = m
 	}
 	ev.ents[m] = ent
+	if _, ok := ev.rep[ent]; !ok {
+		ev.rep[ent] = m
+	}
 	return ent
 }
 

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -154,9 +155,48 @@ type Delivery struct {
 	// ID identifies this version of the alert ("alr-…:COUNT"): a receiver
 	// that has processed it may drop a repeat.
 	ID    string        `json:"id"`
-	Event string        `json:"event"` // "alert.raised" (count 1) or "alert.folded"
+	Event string        `json:"event"` // see DeliveryOf
 	Sent  time.Time     `json:"sent"`
 	Alert *mosaic.Alert `json:"alert"`
+}
+
+// DeliveryOf returns the delivery ID and event of an alert's version.
+// Events: "alert.raised" (count 1), "alert.folded" (new records),
+// "alert.withdrawn" (the system withdrew it: its rule no longer holds),
+// "alert.no_longer_holds" (the same, for an alert an analyst has acted
+// on, whose state is kept) and "alert.reopened" (its rule holds again).
+// The ID is "alr-…:COUNT", with ":wN" added once the system has said N
+// times whether the rule holds (withdrawals do not change the count), so
+// that each such change is a new delivery.
+func DeliveryOf(a *mosaic.Alert) (id, event string) {
+	id = fmt.Sprintf("%s:%d", a.ID, a.Count)
+	event = "alert.folded"
+	if a.Count <= 1 {
+		event = "alert.raised"
+	}
+	n := 0
+	for _, h := range a.History {
+		if h.Who == "mosaic" && (h.State == mosaic.AlertWithdrawn || h.Why == mosaic.AlertHoldsAgain || strings.HasPrefix(h.Why, mosaic.AlertNoLongerHolds)) {
+			n++
+		}
+	}
+	if n == 0 {
+		return id, event
+	}
+	id += fmt.Sprintf(":w%d", n)
+	// The change that made this version is the last history line stamped
+	// with its Last (a fold moves Last and adds no line).
+	if h := a.History[len(a.History)-1]; h.Who == "mosaic" && h.When.Equal(a.Last) {
+		switch {
+		case h.State == mosaic.AlertWithdrawn:
+			event = "alert.withdrawn"
+		case strings.HasPrefix(h.Why, mosaic.AlertNoLongerHolds):
+			event = "alert.no_longer_holds"
+		case h.Why == mosaic.AlertHoldsAgain:
+			event = "alert.reopened"
+		}
+	}
+	return id, event
 }
 
 // Outbox is a deliverer's durable state: the feed cursor and the alerts
@@ -342,11 +382,8 @@ func (d *Deliverer) send(ctx context.Context, id mosaic.ID) error {
 	if err != nil {
 		return err
 	}
-	ev := "alert.folded"
-	if a.Count <= 1 {
-		ev = "alert.raised"
-	}
-	dl := Delivery{ID: fmt.Sprintf("%s:%d", a.ID, a.Count), Event: ev, Sent: time.Now().UTC(), Alert: a}
+	did, ev := DeliveryOf(a)
+	dl := Delivery{ID: did, Event: ev, Sent: time.Now().UTC(), Alert: a}
 	body, err := json.Marshal(dl)
 	if err != nil {
 		return err

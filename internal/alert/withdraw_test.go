@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	mosaic "github.com/mosaic-intel/mosaic"
+	"github.com/mosaic-intel/mosaic/internal/access"
 	"github.com/mosaic-intel/mosaic/internal/alert"
 	"github.com/mosaic-intel/mosaic/internal/pipeline"
 	"github.com/mosaic-intel/mosaic/internal/screen"
@@ -184,5 +186,41 @@ func TestWithdrawalThroughTheRulesStage(t *testing.T) {
 	}
 	if n, _ := st.Alerts(ctx, pipeline.System, store.AlertFilter{State: mosaic.AlertWithdrawn}); len(n) != 0 {
 		t.Errorf("%d alerts left withdrawn", len(n))
+	}
+}
+
+// TestWithdrawalReachesFeedAndWebhooks: a withdrawal and a reopening are
+// new versions of the alert in the feed (so the stream and webhooks send
+// them), each with a delivery ID and event of its own.
+func TestWithdrawalReachesFeedAndWebhooks(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	feed := &alert.Feed{Store: st, Principal: access.Local()}
+	a := put(t, st, newAlert("a", "rec-1"))
+	got, cur, err := feed.Next(ctx, alert.Cursor{})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("first read: %v %v", got, err)
+	}
+	id1, ev1 := alert.DeliveryOf(got[0])
+	time.Sleep(2 * time.Millisecond)
+	put(t, st, &mosaic.Alert{Rule: a.Rule, Key: a.Key, Records: a.Records, State: mosaic.AlertWithdrawn,
+		History: []mosaic.AlertChange{{State: mosaic.AlertWithdrawn, Who: "mosaic", Why: "split"}}})
+	got, cur, _ = feed.Next(ctx, cur)
+	if len(got) != 1 || got[0].State != mosaic.AlertWithdrawn {
+		t.Fatalf("the withdrawal is not in the feed: %v", got)
+	}
+	id2, ev2 := alert.DeliveryOf(got[0])
+	time.Sleep(2 * time.Millisecond)
+	put(t, st, newAlert("a", "rec-1"))
+	got, _, _ = feed.Next(ctx, cur)
+	if len(got) != 1 || got[0].State != mosaic.AlertNew {
+		t.Fatalf("the reopening is not in the feed: %v", got)
+	}
+	id3, ev3 := alert.DeliveryOf(got[0])
+	if ev1 != "alert.raised" || ev2 != "alert.withdrawn" || ev3 != "alert.reopened" {
+		t.Errorf("events %s, %s, %s", ev1, ev2, ev3)
+	}
+	if id1 == id2 || id2 == id3 || id1 == id3 || id1 != string(a.ID)+":1" {
+		t.Errorf("delivery ids %s, %s, %s", id1, id2, id3)
 	}
 }

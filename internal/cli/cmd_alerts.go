@@ -325,10 +325,13 @@ func alertEvalCmd(ctx context.Context, env *Env, args []string) error {
 	}
 	if *jsonOut {
 		return json.NewEncoder(env.Stdout).Encode(map[string]any{"world": w, "order": o, "items": res.Items,
-			"seconds": res.Ingest.Seconds(), "scores": res.Scores})
+			"seconds": res.Ingest.Seconds(), "scores": res.Scores, "recheck": res.Recheck})
 	}
 	fmt.Fprintf(env.Stdout, "world %s, %s: %d items through the pipeline in %.1fs, %d patterns\n", w, o, res.Items, res.Ingest.Seconds(), res.Patterns)
 	alerteval.Report(env.Stdout, res.Scores)
+	rc := res.Recheck
+	fmt.Fprintf(env.Stdout, "withdrawal: %d evaluations compared %d alert signatures, re-checked %d alerts, withdrew %d (%d open at the end), in %.2fs\n",
+		rc.Passes, rc.Compared, rc.Rechecked, rc.Withdrawn, rc.Open, rc.Time.Seconds())
 	if *misses {
 		printMisses(env.Stdout, res.Scores)
 	}

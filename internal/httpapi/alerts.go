@@ -167,9 +167,10 @@ func parseEventID(s string) (alert.Cursor, bool) {
 	return c, true
 }
 
-// alertStream serves alerts as server-sent events: every alert raised or
-// folded after the starting point, in commit order, each as an event
-// "alert" whose data is the alert's JSON. Delivery is at least once: a
+// alertStream serves alerts as server-sent events: every alert raised,
+// folded, withdrawn or reopened by the system after the starting point,
+// in commit order, each as an event "alert" whose data is the alert's
+// JSON (a withdrawn alert has state "withdrawn"). Delivery is at least once: a
 // client resuming with Last-Event-ID may see an alert again (same ID and
 // count) and should deduplicate.
 func (s *Server) alertStream(w http.ResponseWriter, r *http.Request, cfg AlertsConfig) error {

@@ -124,6 +124,16 @@ type Score struct {
 	// them), "no watch-list entry" (a rule about subjects, and the
 	// person's entity holds none), or "other".
 	MissReasons map[string]int `json:"miss_reasons,omitempty"`
+	// Withdrawn counts the rule's alerts withdrawn at the end (their rule
+	// no longer held): they are not counted above. The Before figures
+	// count them as raised, which is what the alerts were without
+	// withdrawal (withdrawing removes no record from an alert, and an
+	// alert that fires again is the same alert).
+	Withdrawn       int     `json:"withdrawn"`
+	BeforePredicted int     `json:"before_predicted"`
+	BeforeCorrect   int     `json:"before_correct"`
+	BeforePrecision float64 `json:"before_precision"`
+	BeforeRecall    float64 `json:"before_recall"`
 }
 
 // Rule is what scoring needs to know of a rule.
@@ -188,19 +198,33 @@ func Evaluate(ctx context.Context, st Reader, t *Truth, rules map[string]Rule) (
 		if err != nil {
 			return nil, err
 		}
-		s.Alerts = len(as)
-		pred := map[string]bool{}
+		pred, before := map[string]bool{}, map[string]bool{}
 		for _, a := range as {
+			if a.State == mosaic.AlertWithdrawn {
+				s.Withdrawn++
+			} else {
+				s.Alerts++
+			}
 			for _, r := range a.Records {
 				g, err := genID(r)
 				if err != nil {
 					return nil, fmt.Errorf("alert %s record %s: %w", a.ID, r, err)
 				}
 				if g != "" && KindOf(g) == kind {
-					pred[g] = true
+					before[g] = true
+					if a.State != mosaic.AlertWithdrawn {
+						pred[g] = true
+					}
 				}
 			}
 		}
+		s.BeforePredicted = len(before)
+		for g := range before {
+			if truth[g] {
+				s.BeforeCorrect++
+			}
+		}
+		s.BeforePrecision, s.BeforeRecall = ratio(s.BeforeCorrect, s.BeforePredicted), ratio(s.BeforeCorrect, len(truth))
 		s.Predicted, s.Truth = len(pred), len(truth)
 		for g := range pred {
 			if truth[g] {
@@ -315,7 +339,8 @@ func ratio(a, b int) float64 {
 
 // Report writes a table of scores.
 func Report(w io.Writer, scores []Score) {
-	fmt.Fprintf(w, "%-26s %7s %9s %6s %7s %9s %7s %9s  %s\n", "rule", "alerts", "predicted", "truth", "correct", "precision", "recall", "patterns", "missed because")
+	fmt.Fprintf(w, "%-26s %7s %9s %6s %7s %9s %7s %9s %9s %17s  %s\n", "rule", "alerts", "predicted", "truth", "correct", "precision", "recall", "patterns",
+		"withdrawn", "before: prec/rec", "missed because")
 	for _, s := range scores {
 		var why []string
 		for _, k := range []string{"resolved alone", "no watch-list entry", "other"} {
@@ -323,6 +348,7 @@ func Report(w io.Writer, scores []Score) {
 				why = append(why, fmt.Sprintf("%s %d", k, n))
 			}
 		}
-		fmt.Fprintf(w, "%-26s %7d %9d %6d %7d %9.3f %7.3f %4d/%-4d  %s\n", s.Rule, s.Alerts, s.Predicted, s.Truth, s.Correct, s.Precision, s.Recall, s.PatternsFound, s.Patterns, strings.Join(why, ", "))
+		fmt.Fprintf(w, "%-26s %7d %9d %6d %7d %9.3f %7.3f %4d/%-4d %9d %8.3f/%-8.3f  %s\n", s.Rule, s.Alerts, s.Predicted, s.Truth, s.Correct, s.Precision, s.Recall,
+			s.PatternsFound, s.Patterns, s.Withdrawn, s.BeforePrecision, s.BeforeRecall, strings.Join(why, ", "))
 	}
 }

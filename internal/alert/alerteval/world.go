@@ -47,6 +47,9 @@ type RunResult struct {
 	Ingest   time.Duration // storing and running the pipeline
 	Items    int
 	Patterns int
+	// Recheck is what the rules engine spent re-checking the alerts it
+	// raised (withdrawal).
+	Recheck alert.RecheckStats
 }
 
 // RunWorld ingests a world into a new embedded node, waits for the
@@ -88,7 +91,7 @@ func RunWorld(ctx context.Context, o RunOptions) (*RunResult, error) {
 	if err := n.Pipeline.Wait(ctx, sum.LastSeq, nil); err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
-	res := &RunResult{Ingest: time.Since(start), Items: sum.Added, Patterns: len(t.Patterns)}
+	res := &RunResult{Ingest: time.Since(start), Items: sum.Added, Patterns: len(t.Patterns), Recheck: n.Alerts.Engine.RecheckStats()}
 	rules := map[string]Rule{}
 	for _, r := range n.Alerts.Engine.Rules().Rules {
 		ri := Rule{Kind: r.Record, Who: r.Who, Subject: r.Subject != nil}

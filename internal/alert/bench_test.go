@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"testing"
 
 	"github.com/mosaic-intel/mosaic/internal/alert"
@@ -66,17 +68,37 @@ func worldItems(b *testing.B, people int) []*store.Item {
 }
 
 // BenchmarkEvaluate measures the rules engine alone (resolution runs
-// outside the timer) over a 2,000-person world in batches of 100 records,
-// as the screen stage calls it; ns/op is per record.
+// outside the timer) over a generated world (2,000 people, or
+// MOSAIC_BENCH_PEOPLE) in batches of 100 records, as the rules stage
+// calls it; ns/op is per record. "withdraw" is the engine as it runs
+// (re-checking the alerts it raised whose entities changed), "keepstale"
+// the engine without withdrawal (EngineConfig.KeepStale), for the cost of
+// re-checking; compared/op and rechecked/op count alert signatures
+// compared and alerts re-evaluated per record.
 func BenchmarkEvaluate(b *testing.B) {
-	items := worldItems(b, 2000)
+	people := 2000
+	if s := os.Getenv("MOSAIC_BENCH_PEOPLE"); s != "" {
+		people, _ = strconv.Atoi(s)
+	}
+	items := worldItems(b, people)
+	for _, keep := range []bool{false, true} {
+		name := "withdraw"
+		if keep {
+			name = "keepstale"
+		}
+		b.Run(name, func(b *testing.B) { benchEvaluate(b, items, keep) })
+	}
+}
+
+func benchEvaluate(b *testing.B, items []*store.Item, keep bool) {
 	ctx := context.Background()
 	b.ResetTimer()
 	b.StopTimer()
 	n := 0
+	var rs alert.RecheckStats
 	for n < b.N {
 		res := stages.NewResolve(resolve.New(resolve.Config{}))
-		eng, err := alert.NewEngine(alert.EngineConfig{Resolver: alert.EngineResolver{Engine: res.Engine()}})
+		eng, err := alert.NewEngine(alert.EngineConfig{Resolver: alert.EngineResolver{Engine: res.Engine()}, KeepStale: keep})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -92,5 +114,12 @@ func BenchmarkEvaluate(b *testing.B) {
 			b.StopTimer()
 			n += len(batch)
 		}
+		s := eng.RecheckStats()
+		rs.Compared += s.Compared
+		rs.Rechecked += s.Rechecked
+		rs.Withdrawn += s.Withdrawn
 	}
+	b.ReportMetric(float64(rs.Compared)/float64(n), "compared/op")
+	b.ReportMetric(float64(rs.Rechecked)/float64(n), "rechecked/op")
+	b.ReportMetric(float64(rs.Withdrawn), "withdrawn")
 }

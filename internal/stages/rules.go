@@ -12,7 +12,11 @@ import (
 )
 
 // Rules evaluates cross-source alert rules over items that have been
-// resolved and linked (alert.Engine).
+// resolved and linked (alert.Engine). Evaluate returns the alerts raised
+// or grown and, with State mosaic.AlertWithdrawn, the alerts raised
+// before whose rule no longer holds (resolution split what made them
+// fire); all are written with PutAlert in the batch's transaction, which
+// withdraws the latter (see docs/alerts.md).
 type Rules interface {
 	Evaluate(ctx context.Context, items []*store.Item) ([]*mosaic.Alert, error)
 }

@@ -294,7 +294,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
-	lis := &listener{in: map[mosaic.ID]time.Time{}, probe: map[mosaic.ID]bool{}, seen: map[string]map[mosaic.ID]bool{}, lat: map[string][]float64{}}
+	lis := &listener{in: map[mosaic.ID]time.Time{}, probe: map[mosaic.ID]bool{}, seen: map[string]map[mosaic.ID]bool{}, lat: map[string][]float64{},
+		at: map[string]map[mosaic.ID]time.Time{}, tx: map[mosaic.ID]*txTimes{}}
 	sctx, stopStream := context.WithCancel(ctx)
 	defer stopStream()
 	ready := make(chan error, 1)
@@ -329,13 +330,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			}); err != nil {
 				return nil, fmt.Errorf("store batch: %w", err)
 			}
-			pw.add(&txTimes{in: in, stored: time.Since(in), at: map[string]time.Duration{}, r: store.Range{Lo: batch[0].Seq, Hi: batch[len(batch)-1].Seq}})
+			tt := &txTimes{in: in, stored: time.Since(in), at: map[string]time.Duration{}, r: store.Range{Lo: batch[0].Seq, Hi: batch[len(batch)-1].Seq}}
+			pw.add(tt)
 			var seqs []int64
 			lis.mu.Lock()
 			for _, it := range batch {
 				seqs = append(seqs, it.Seq)
 				lastSeq = max(lastSeq, it.Seq)
 				lis.in[it.ID] = in
+				lis.tx[it.ID] = tt
 				if probes[it.Record.Fields["record_id"]] {
 					lis.probe[it.ID] = true
 					rep.Probes++
@@ -378,6 +381,19 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	stopPath()
 	<-pw.done
 	rep.Path = pw.report()
+	// From the screen stage's commit to the stream's event, per record
+	// screening cited.
+	var gap []float64
+	pw.mu.Lock() // lis.mu is held
+	for id, at := range lis.at[kindScreening] {
+		if t := lis.tx[id]; t != nil {
+			if d, ok := t.at[pipeline.Screen]; ok {
+				gap = append(gap, float64(at.Sub(t.in.Add(d)).Microseconds())/1000)
+			}
+		}
+	}
+	pw.mu.Unlock()
+	rep.Path = append(rep.Path, StageLatency{Stage: "screen done -> screening event", Latency: summarise(gap)})
 	rep.ProbesAlerted = len(lis.lat[kindAny])
 	rep.Events = lis.events
 	lis.mu.Unlock()
@@ -463,10 +479,12 @@ const (
 // listener reads the event stream and times probes.
 type listener struct {
 	mu     sync.Mutex
-	in     map[mosaic.ID]time.Time       // streamed item -> when it went in
-	probe  map[mosaic.ID]bool            // the probes among them
-	seen   map[string]map[mosaic.ID]bool // kind -> probes timed
-	lat    map[string][]float64          // kind -> latencies
+	in     map[mosaic.ID]time.Time            // streamed item -> when it went in
+	probe  map[mosaic.ID]bool                 // the probes among them
+	seen   map[string]map[mosaic.ID]bool      // kind -> probes timed
+	lat    map[string][]float64               // kind -> latencies
+	at     map[string]map[mosaic.ID]time.Time // kind -> record -> arrival
+	tx     map[mosaic.ID]*txTimes
 	events int
 	err    error
 }
@@ -483,6 +501,10 @@ func (l *listener) arrived(kind string, records []mosaic.ID, now time.Time, all 
 		if in, ok := l.in[r]; ok && !seen[r] && (all || l.probe[r]) {
 			seen[r] = true
 			l.lat[kind] = append(l.lat[kind], float64(now.Sub(in).Microseconds())/1000)
+			if l.at[kind] == nil {
+				l.at[kind] = map[mosaic.ID]time.Time{}
+			}
+			l.at[kind][r] = now
 		}
 	}
 }

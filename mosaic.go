@@ -379,9 +379,10 @@ const (
 	AlertDismissed    = "dismissed"
 	// AlertWithdrawn is a system state: the rule that raised the alert no
 	// longer holds (a resolution split undid the path that made it fire).
-	// Only the system sets it, and only on a new alert: an acknowledged,
-	// escalated or dismissed alert keeps its state and gets a history line
-	// (AlertNoLongerHolds). The alert reopens (new) if the rule fires again.
+	// Only the system sets it, and only on a new alert: an acknowledged or
+	// escalated alert keeps its state and gets a history line
+	// (AlertNoLongerHolds), a dismissed one is left as it is. The alert
+	// reopens (new) if the rule fires again.
 	AlertWithdrawn = "withdrawn"
 )
 

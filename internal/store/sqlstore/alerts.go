@@ -129,19 +129,19 @@ func (t *tx) PutAlert(ctx context.Context, a *mosaic.Alert) (bool, error) {
 
 // withdrawAlert applies a rule's verdict that old no longer holds (w is
 // the PutAlert argument, its last History entry saying why). A new alert
-// becomes withdrawn; an alert an analyst has acknowledged, escalated or
-// dismissed keeps its state and gets a history line saying the rule no
-// longer holds (once). Both move Last, so that feeds deliver the change,
-// except for a dismissed alert, which no feed needs to show again.
+// becomes withdrawn; an alert an analyst has acknowledged or escalated
+// keeps its state and gets a history line saying the rule no longer
+// holds (once). Both move Last, so that feeds deliver the change. A
+// dismissed alert, closed by an analyst already, is left as it is.
 func (t *tx) withdrawAlert(ctx context.Context, old, w *mosaic.Alert, now time.Time) error {
 	why := "no longer holds under the current resolution"
 	if n := len(w.History); n > 0 && w.History[n-1].Why != "" {
 		why = w.History[n-1].Why
 	}
 	switch {
-	case old.State == mosaic.AlertWithdrawn || noLongerHolds(old):
+	case old.State == mosaic.AlertWithdrawn || old.State == mosaic.AlertDismissed || noLongerHolds(old):
 		*w = *old
-		return nil // already said
+		return nil // already said, or closed by an analyst
 	case old.State == mosaic.AlertNew:
 		old.State = mosaic.AlertWithdrawn
 		old.History = append(old.History, mosaic.AlertChange{State: mosaic.AlertWithdrawn, Who: "mosaic", When: now, Why: why})
@@ -149,9 +149,7 @@ func (t *tx) withdrawAlert(ctx context.Context, old, w *mosaic.Alert, now time.T
 	default:
 		old.History = append(old.History, mosaic.AlertChange{State: old.State, Who: "mosaic", When: now,
 			Why: mosaic.AlertNoLongerHolds + " (state kept: set by " + lastSetter(old) + "): " + why})
-		if old.State != mosaic.AlertDismissed {
-			old.Last = now
-		}
+		old.Last = now
 	}
 	*w = *old
 	return t.saveAlert(ctx, old, false)

@@ -12,8 +12,9 @@ import (
 // AlertWithdrawal checks the verdict that a rule no longer holds
 // (PutAlert with State withdrawn): a new alert becomes withdrawn and
 // moves on in the feed order; firing again reopens it; an alert an
-// analyst acted on keeps its state and gets a history line instead; a
-// withdrawal of an unknown alert stores nothing; analysts cannot set the
+// analyst acknowledged keeps its state and gets a history line instead,
+// a dismissed one is left as it is; a withdrawal of an unknown alert
+// stores nothing; analysts cannot set the
 // state themselves.
 func AlertWithdrawal(t *testing.T, open Opener) {
 	s := openStore(t, open)
@@ -88,6 +89,19 @@ func AlertWithdrawal(t *testing.T, open Opener) {
 	}
 	if again := put(&mosaic.Alert{Rule: "near", Key: "rec-9", Records: []mosaic.ID{"rec-9"}}); len(again.History) != n+1 {
 		t.Errorf("a redelivery added history: %+v", again.History)
+	}
+
+	// A dismissed alert is left as it is.
+	dis := put(&mosaic.Alert{Rule: "near", Key: "rec-8", Records: []mosaic.ID{"rec-8"}})
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		return tx.SetAlertState(ctx, dis.ID, mosaic.AlertChange{State: mosaic.AlertDismissed, Who: "analyst1", Why: "namesake"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before := put(&mosaic.Alert{Rule: "near", Key: "rec-8", Records: []mosaic.ID{"rec-8"}})
+	got = withdraw("near", "rec-8", "split")
+	if got.State != mosaic.AlertDismissed || len(got.History) != len(before.History) || !got.Last.Equal(before.Last) {
+		t.Errorf("dismissed alert after withdrawal = %s, history %+v", got.State, got.History)
 	}
 
 	// Nothing to withdraw: nothing stored.

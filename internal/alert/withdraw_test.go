@@ -224,3 +224,64 @@ func TestWithdrawalReachesFeedAndWebhooks(t *testing.T) {
 		t.Errorf("delivery ids %s, %s, %s", id1, id2, id3)
 	}
 }
+
+// TestWithdrawalAfterRestart: an engine restored from the store re-checks
+// the stored open alerts at its first evaluation.
+func TestWithdrawalAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	f := newFixture(t, nil)
+	run := func(items ...*store.Item) {
+		t.Helper()
+		as := f.feed(items...)
+		if err := st.Update(ctx, func(tx store.Tx) error {
+			if _, err := tx.PutItems(ctx, items); err != nil {
+				return err
+			}
+			for _, a := range as {
+				if _, err := tx.PutAlert(ctx, a); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(f.subject("WL-7", "Evander Okonkwo-Lindqvist", "1979-07-07", "domestic-subjects"),
+		f.person("PER-S", "Evander Okonkwo-Lindqvist", "1979-07-07", "07700 900001"),
+		f.person("PER-F", "Casimir Vanterpool", "1985-01-15", "07700 900002"),
+		f.person("PER-B", "Philippa Drummond-Achebe", "1990-09-09", "07700 900003"),
+		f.call("COM-1", "+447700900001", "+447700900002"),
+		f.call("COM-2", "+447700900002", "+447700900003"))
+	run(f.buy("PUR-1", "Philippa Drummond-Achebe", "", "acetone", "2024-04-01"),
+		f.buy("PUR-9", "Philippa Drummond-Achebe", "07700 900003", "acetone", "2024-04-09"))
+	if l, _ := st.Alerts(ctx, pipeline.System, store.AlertFilter{Rule: "precursor_near_subject"}); len(l) != 2 {
+		t.Fatalf("%d precursor alerts stored, want 2", len(l))
+	}
+	if _, _, err := f.res.Engine().Split(string(mosaic.MentionID(f.id("PUR-1"), "buyer"))); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := alert.NewEngine(alert.EngineConfig{Resolver: alert.EngineResolver{Engine: f.res.Engine()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Restore(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	as, err := eng.Evaluate(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := withdrawn(as)
+	if len(w) != 1 || w[0].Key != string(f.id("PUR-1")) {
+		t.Fatalf("after a restart: withdrawn %v, want the purchase without a phone", w)
+	}
+	if st := eng.RecheckStats(); st.Rechecked != 2 || st.Open != 1 {
+		t.Errorf("recheck stats %+v: want both stored alerts re-checked, one left open", st)
+	}
+}

@@ -118,7 +118,9 @@ func benchEvaluate(b *testing.B, items []*store.Item, keep bool) {
 		rs.Compared += s.Compared
 		rs.Rechecked += s.Rechecked
 		rs.Withdrawn += s.Withdrawn
+		rs.Time += s.Time
 	}
+	b.ReportMetric(float64(rs.Time.Nanoseconds())/float64(n), "withdraw-ns/op")
 	b.ReportMetric(float64(rs.Compared)/float64(n), "compared/op")
 	b.ReportMetric(float64(rs.Rechecked)/float64(n), "rechecked/op")
 	b.ReportMetric(float64(rs.Withdrawn), "withdrawn")

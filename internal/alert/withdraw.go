@@ -47,7 +47,7 @@ type RecheckStats struct {
 	Rechecked int           // alerts whose entities changed, re-evaluated
 	Withdrawn int           // alerts withdrawn
 	Open      int           // alerts the engine keeps (now)
-	Time      time.Duration // spent comparing and re-evaluating
+	Time      time.Duration // spent comparing, re-evaluating and taking signatures
 }
 
 // RecheckStats returns the re-check counters.
@@ -88,6 +88,8 @@ func (ev *eval) changed(sig []sigEnt) bool {
 // track remembers the alerts that held in this pass (out, by ID), with
 // the anchors that fired them.
 func (e *Engine) track(ev *eval, out map[mosaic.ID]*mosaic.Alert, anchors map[mosaic.ID][]mosaic.ID, rules map[mosaic.ID]*Rule) {
+	start := time.Now()
+	defer func() { e.rstats.Time += time.Since(start) }()
 	for id, a := range out {
 		o := e.open[id]
 		if o == nil {

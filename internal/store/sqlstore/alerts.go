@@ -180,6 +180,9 @@ func lastSetter(a *mosaic.Alert) string {
 
 func (t *tx) SetAlertState(ctx context.Context, id mosaic.ID, c mosaic.AlertChange) error {
 	const op = "store.SetAlertState"
+	if c.State == mosaic.AlertWithdrawn {
+		return mosaic.Errorf(mosaic.KindInvalid, op, "only the system withdraws an alert (when its rule no longer holds); dismiss it instead")
+	}
 	if !alertStates[c.State] {
 		return mosaic.Errorf(mosaic.KindInvalid, op, "unknown alert state %q", c.State)
 	}

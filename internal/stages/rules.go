@@ -91,20 +91,7 @@ func (s *AlertRules) Process(ctx context.Context, items []*store.Item) (pipeline
 			alerts = append(alerts, more...)
 		}
 	}
-	out := pipeline.Outcome{
-		Write: func(ctx context.Context, tx store.Tx) error {
-			for _, a := range alerts {
-				if _, err := tx.PutAlert(ctx, a); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
-	}
-	if s.OnAlerts != nil && len(alerts) > 0 {
-		out.After = func() { s.OnAlerts(alerts) }
-	}
-	return out, nil
+	return alertOutcome(alerts, s.OnAlerts), nil
 }
 
 // EntitiesNow replaces, in each alert's Entities, the mentions that

@@ -166,7 +166,13 @@ func covered(rs []store.Range, seq int64) bool {
 
 // Process implements pipeline.Stage.
 func (s *Screen) Process(ctx context.Context, items []*store.Item) (pipeline.Outcome, error) {
-	alerts := s.screen(items)
+	return alertOutcome(s.screen(items), s.OnAlerts), nil
+}
+
+// alertOutcome is the outcome of a stage that raises alerts: they are
+// stored in the stage's transaction and, once it has committed, handed to
+// onAlerts (when set) for live delivery.
+func alertOutcome(alerts []*mosaic.Alert, onAlerts func([]*mosaic.Alert)) pipeline.Outcome {
 	out := pipeline.Outcome{
 		Write: func(ctx context.Context, tx store.Tx) error {
 			for _, a := range alerts {
@@ -177,10 +183,10 @@ func (s *Screen) Process(ctx context.Context, items []*store.Item) (pipeline.Out
 			return nil
 		},
 	}
-	if s.OnAlerts != nil && len(alerts) > 0 {
-		out.After = func() { s.OnAlerts(alerts) }
+	if onAlerts != nil && len(alerts) > 0 {
+		out.After = func() { onAlerts(alerts) }
 	}
-	return out, nil
+	return out
 }
 
 // screen loads the watch-list entries among items into the index and

@@ -200,13 +200,7 @@ func TestDiagCrossTune(t *testing.T) {
 	if os.Getenv("MOSAIC_DIAG") != "crosstune" {
 		t.Skip("MOSAIC_DIAG=crosstune not set")
 	}
-	entries := loadUN(t)
-	r, err := LoadRenderer(shareddata.Path(t, "data/screening/variants"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := screen.NewIndex()
-	ix.ReplaceList("un", WithoutScript(entries, "arabic"))
+	entries, r, ix := crossScriptSetup(t)
 	hit := 0
 	qs := ArabicQueriesPart(entries, TunePart)
 	var pos []float64

@@ -22,6 +22,21 @@ func loadUN(t testing.TB) []watchlist.Entry {
 	return res.Entries
 }
 
+// crossScriptSetup loads the UN list, the renderer of the shared pair
+// tables and an index of the list without its Arabic-script names (so only
+// Latin-script names can match), for the cross-script diagnostics.
+func crossScriptSetup(t *testing.T) ([]watchlist.Entry, *Renderer, *screen.Index) {
+	t.Helper()
+	entries := loadUN(t)
+	r, err := LoadRenderer(shareddata.Path(t, "data/screening/variants"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := screen.NewIndex()
+	ix.ReplaceList("un", WithoutScript(entries, "arabic"))
+	return entries, r, ix
+}
+
 func TestGenerator(t *testing.T) {
 	a, b := NewGenerator(7), NewGenerator(7)
 	seen := map[string]bool{}

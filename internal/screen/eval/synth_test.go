@@ -7,7 +7,6 @@ import (
 
 	"github.com/mosaic-intel/mosaic/internal/names"
 	"github.com/mosaic-intel/mosaic/internal/screen"
-	"github.com/mosaic-intel/mosaic/internal/shareddata"
 )
 
 // renderName writes a listed Latin-script name in Arabic script word by
@@ -47,13 +46,7 @@ func TestDiagCrossSynth(t *testing.T) {
 	if os.Getenv("MOSAIC_DIAG") != "synth" {
 		t.Skip("MOSAIC_DIAG=synth not set")
 	}
-	entries := loadUN(t)
-	r, err := LoadRenderer(shareddata.Path(t, "data/screening/variants"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := screen.NewIndex()
-	ix.ReplaceList("un", WithoutScript(entries, "arabic"))
+	entries, r, ix := crossScriptSetup(t)
 	n, hit, retrieved := 0, 0, 0
 	for i, e := range entries {
 		if i%2 != TunePart || e.Schema != "Person" {
@@ -100,14 +93,8 @@ func TestDiagCrossGen(t *testing.T) {
 	if os.Getenv("MOSAIC_DIAG") != "gen" {
 		t.Skip("MOSAIC_DIAG=gen not set")
 	}
-	entries := loadUN(t)
-	r, err := LoadRenderer(shareddata.Path(t, "data/screening/variants"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, r, ix := crossScriptSetup(t)
 	gen, qs := r.ArabicGenerated(31, 1500, true)
-	ix := screen.NewIndex()
-	ix.ReplaceList("un", WithoutScript(entries, "arabic"))
 	ix.ReplaceList("gen", gen)
 	out := Run(ix, qs)
 	for _, th := range []float64{0.75, 0.8, screen.DefaultThreshold, 0.85, 0.9} {

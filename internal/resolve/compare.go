@@ -20,7 +20,7 @@ type fres struct {
 // last level is the strongest agreement.
 var kindLevels = [...][]string{
 	kindName:    {"differs", "some parts agree, others differ", "all parts similar", "parts missing, rest close", "close variant", "exact"},
-	kindDate:    {"differs", "same year", "one typo or day/month swapped", "equal"},
+	kindDate:    {"differs", "same year or a year off", "one typo or day/month swapped", "equal"},
 	kindIdent:   {"differs", "one typo", "equal"},
 	kindAddress: {"differs", "some words shared", "most words shared", "equal"},
 	kindCountry: {"differs", "equal"},
@@ -390,7 +390,23 @@ func dateLevel(x, y string) int8 {
 	if x[:4] == y[:4] {
 		return 1
 	}
+	// A year apart on the same day and month is a common slip that one
+	// edit does not reach across a decade (1989-12-31 for 1990-12-31): it
+	// counts against a match like another date in the same year, but is
+	// no conflict that keeps records apart whatever else agrees.
+	if x[4:] == y[4:] && yearsApart(x[:4], y[:4]) == 1 {
+		return 1
+	}
 	return 0
+}
+
+// yearsApart is the distance between two four-digit years.
+func yearsApart(x, y string) int {
+	n := 0
+	for i := range 4 {
+		n = n*10 + int(x[i]) - int(y[i])
+	}
+	return max(n, -n)
 }
 
 // compareValues compares single-valued features (identifiers, countries)

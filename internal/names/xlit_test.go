@@ -92,34 +92,10 @@ func learnXlit(pairs []xlitWordPair, rounds int) string {
 		}
 		var lines []string
 		for g, c := range emit {
-			tot := 0
-			for _, n := range c {
-				tot += n
-			}
-			for s, n := range c {
-				if n < 3 {
-					continue
-				}
-				if s == "" {
-					s = "-"
-				}
-				lines = append(lines, fmt.Sprintf("E\t%s\t%s\t%.4f\t%d", g, s, math.Log(float64(n)/float64(tot)), n))
-			}
+			lines = append(lines, xlitLines("E", g, c)...)
 		}
 		for p, c := range ins {
-			tot := 0
-			for _, n := range c {
-				tot += n
-			}
-			for s, n := range c {
-				if n < 3 {
-					continue
-				}
-				if s == "" {
-					s = "-"
-				}
-				lines = append(lines, fmt.Sprintf("I\t%d\t%s\t%.4f\t%d", p, s, math.Log(float64(n)/float64(tot)), n))
-			}
+			lines = append(lines, xlitLines("I", fmt.Sprint(p), c)...)
 		}
 		sort.Strings(lines)
 		table = strings.Join(lines, "\n") + "\n"
@@ -240,4 +216,25 @@ func TestXlitSurprise(t *testing.T) {
 	if x := XlitSurprise("mhmd", ""); !math.IsInf(x, 1) {
 		t.Errorf("XlitSurprise against nothing = %v, want +Inf", x)
 	}
+}
+
+// xlitLines returns the table lines (tag, key, spelling, log probability,
+// count) of the spellings seen at least three times in c, a spelling's
+// counts for one key.
+func xlitLines(tag, key string, c map[string]int) []string {
+	tot := 0
+	for _, n := range c {
+		tot += n
+	}
+	var lines []string
+	for s, n := range c {
+		if n < 3 {
+			continue
+		}
+		if s == "" {
+			s = "-"
+		}
+		lines = append(lines, fmt.Sprintf("%s\t%s\t%s\t%.4f\t%d", tag, key, s, math.Log(float64(n)/float64(tot)), n))
+	}
+	return lines
 }

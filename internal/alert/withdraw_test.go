@@ -16,6 +16,7 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/stages"
 	"github.com/mosaic-intel/mosaic/internal/store"
 	"github.com/mosaic-intel/mosaic/internal/store/sqlite"
+	"github.com/mosaic-intel/mosaic/internal/store/sqlstore"
 )
 
 func withdrawn(as []*mosaic.Alert) []*mosaic.Alert {
@@ -129,11 +130,7 @@ func TestKeepStale(t *testing.T) {
 // history says why.
 func TestWithdrawalThroughTheRulesStage(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := tempStore(t)
 	f := newFixture(t, nil)
 	rules := stages.NewAlertRules(f.eng, screen.NewIndex())
 	run := func(items ...*store.Item) {
@@ -229,11 +226,7 @@ func TestWithdrawalReachesFeedAndWebhooks(t *testing.T) {
 // the stored open alerts at its first evaluation.
 func TestWithdrawalAfterRestart(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := tempStore(t)
 	f := newFixture(t, nil)
 	run := func(items ...*store.Item) {
 		t.Helper()
@@ -284,4 +277,16 @@ func TestWithdrawalAfterRestart(t *testing.T) {
 	if st := eng.RecheckStats(); st.Rechecked != 2 || st.Open != 1 {
 		t.Errorf("recheck stats %+v: want both stored alerts re-checked, one left open", st)
 	}
+}
+
+// tempStore opens a new SQLite store in the test's temporary directory,
+// closed when the test ends.
+func tempStore(t *testing.T) *sqlstore.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

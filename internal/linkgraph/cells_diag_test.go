@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/access"
 	"github.com/mosaic-intel/mosaic/internal/graph"
 	"github.com/mosaic-intel/mosaic/internal/store"
-	"github.com/mosaic-intel/mosaic/internal/store/sqlite"
 )
 
 // TestCellsDiag is a development harness that shows where the cells ARI
@@ -35,13 +33,8 @@ func TestCellsDiag(t *testing.T) {
 	o := graph.CellOptions{MinSize: 3}
 	o.Filter.NodeTypes = []mosaic.EntityType{mosaic.TypePerson}
 	for _, dw := range strings.Split(worlds, ",") {
-		data, world, _ := strings.Cut(dw, ":")
-		st, err := sqlite.Open(ctx, filepath.Join(data, "mosaic.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := loadTruth(ctx, t, st, world)
-		truth := CellTruth(tr.EP, tr.PC)
+		st, tr, truth := openWorld(ctx, t, dw)
+		world := worldName(dw)
 		kind := mentionKinds(ctx, t, st)
 		entMentions := map[mosaic.ID][]mosaic.ID{}
 		caption := map[mosaic.ID]string{}
@@ -214,10 +207,10 @@ func TestCellsDiag(t *testing.T) {
 			fmt.Fprintf(&sb, "\n  %s: %d", k, stats[k])
 		}
 		t.Logf("%s: ARI %.3f; fragments given their main entity's community %.3f; main entities only %.3f; %d members, %d scored entities%s",
-			filepath.Base(world), graph.CellsARI(cells, truth), graph.CellsARI(append(merged, extra...), truth), graph.CellsARI(cells, mainTruth),
+			world, graph.CellsARI(cells, truth), graph.CellsARI(append(merged, extra...), truth), graph.CellsARI(cells, mainTruth),
 			len(tr.PC), len(truth), sb.String())
 		if os.Getenv("MOSAIC_CELLS_DIAG_DETAIL") != "" {
-			t.Logf("%s entities:\n%s", filepath.Base(world), strings.Join(lines, "\n"))
+			t.Logf("%s entities:\n%s", world, strings.Join(lines, "\n"))
 		}
 	}
 }

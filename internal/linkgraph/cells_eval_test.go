@@ -16,6 +16,7 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/graph"
 	"github.com/mosaic-intel/mosaic/internal/store"
 	"github.com/mosaic-intel/mosaic/internal/store/sqlite"
+	"github.com/mosaic-intel/mosaic/internal/store/sqlstore"
 )
 
 // oracleStore replaces the entity of every Person mention the world's
@@ -114,13 +115,8 @@ func TestCellsEval(t *testing.T) {
 	o.Filter.NodeTypes = []mosaic.EntityType{mosaic.TypePerson}
 	var res, rec, orc, pur, opur, size, osize, bound []float64
 	for _, dw := range strings.Split(worlds, ",") {
-		data, world, _ := strings.Cut(dw, ":")
-		st, err := sqlite.Open(ctx, filepath.Join(data, "mosaic.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := loadTruth(ctx, t, st, world)
-		truth := CellTruth(tr.EP, tr.PC)
+		st, tr, truth := openWorld(ctx, t, dw)
+		world := worldName(dw)
 		recTruth := map[mosaic.ID]string{}
 		for e, c := range truth {
 			if tr.RecEnt[e] {
@@ -156,7 +152,7 @@ func TestCellsEval(t *testing.T) {
 		}
 		st.Close()
 		t.Logf("%s: %d truth cells, %d members, %d resolved entities; ARI resolved %.3f (record-mentioned entities only %.3f), oracle %.3f; bound %.3f; purity %.2f (oracle %.2f), cell size %.1f (oracle %.1f)",
-			filepath.Base(world), len(ncells), members, len(truth), r.ari, recARI, ro.ari, bnd, r.purity, ro.purity, r.size, ro.size)
+			world, len(ncells), members, len(truth), r.ari, recARI, ro.ari, bnd, r.purity, ro.purity, r.size, ro.size)
 		res, rec, orc, bound = append(res, r.ari), append(rec, recARI), append(orc, ro.ari), append(bound, bnd)
 		pur, opur, size, osize = append(pur, r.purity), append(opur, ro.purity), append(size, r.size), append(osize, ro.size)
 	}
@@ -287,4 +283,24 @@ func ms(x []float64) string {
 		v /= float64(len(x) - 1)
 	}
 	return fmt.Sprintf("%.3f±%.3f", m, math.Sqrt(v))
+}
+
+// openWorld opens the store of a "DATA:WORLD" pair (an ingested generated
+// world and its directory of truth files) and returns it with the world's
+// truth and its cells by entity. The caller closes the store.
+func openWorld(ctx context.Context, t *testing.T, dataWorld string) (*sqlstore.Store, evalTruth, map[mosaic.ID]string) {
+	t.Helper()
+	data, world, _ := strings.Cut(dataWorld, ":")
+	st, err := sqlite.Open(ctx, filepath.Join(data, "mosaic.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := loadTruth(ctx, t, st, world)
+	return st, tr, CellTruth(tr.EP, tr.PC)
+}
+
+// worldName is the name of the world of a "DATA:WORLD" pair, for logs.
+func worldName(dataWorld string) string {
+	_, world, _ := strings.Cut(dataWorld, ":")
+	return filepath.Base(world)
 }

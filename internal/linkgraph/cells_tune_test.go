@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -16,7 +15,6 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/access"
 	"github.com/mosaic-intel/mosaic/internal/graph"
 	"github.com/mosaic-intel/mosaic/internal/graph/analytics"
-	"github.com/mosaic-intel/mosaic/internal/store/sqlite"
 )
 
 // tuneTypes are the Person-to-Person edge types the tuning harness
@@ -60,19 +58,14 @@ func TestCellsTune(t *testing.T) {
 	ctx := context.Background()
 	var ws []tuneWorld
 	for _, dw := range strings.Split(worlds, ",") {
-		data, world, _ := strings.Cut(dw, ":")
-		st, err := sqlite.Open(ctx, filepath.Join(data, "mosaic.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := loadTruth(ctx, t, st, world)
-		truth := CellTruth(tr.EP, tr.PC)
+		st, _, truth := openWorld(ctx, t, dw)
+		world := worldName(dw)
 		g, err := graph.Load(ctx, Source{Store: st})
 		st.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := tuneWorld{name: filepath.Base(world), pairs: map[[2]int32][]float64{}, truth: truth, g: g}
+		w := tuneWorld{name: world, pairs: map[[2]int32][]float64{}, truth: truth, g: g}
 		idx := map[mosaic.ID]int32{}
 		f := graph.Filter{NodeTypes: []mosaic.EntityType{mosaic.TypePerson}}
 		for ti, typ := range tuneTypes {

@@ -102,9 +102,59 @@ func (ix *Index) Screen(q Query) []Hit {
 			}
 		}
 	})
+	if alts, ok := translatedOrg(q); ok {
+		hits = ix.screenTranslated(q, alts, minScore, hits)
+	}
 	sortHits(hits)
 	if len(hits) > limit {
 		hits = hits[:limit]
+	}
+	return hits
+}
+
+// translatedOrg returns the Latin-script renderings of the common words of
+// an organisation's name written in Arabic script
+// (names.TranslateArabicOrg): lists often give such names by their
+// meaning ("الجماعة الإسلامية المقاتلة", Islamic Fighting Group), which
+// no transliteration reaches. Only queries for organisations are
+// translated.
+func translatedOrg(q Query) ([]string, bool) {
+	if kindOf(q.Schema) != names.KindOrganization {
+		return nil, false
+	}
+	return names.TranslateArabicOrg(q.Name)
+}
+
+// screenTranslated screens each rendering of alts in place of q's name and
+// adds its hits to hits, keeping each entry's best; a hit found through a
+// rendering says so in its explanation.
+func (ix *Index) screenTranslated(q Query, alts []string, minScore float64, hits []Hit) []Hit {
+	at := map[[2]string]int{}
+	for i, h := range hits {
+		at[[2]string{h.List, h.EntryID}] = i
+	}
+	for _, alt := range alts {
+		qa := q
+		qa.Name = alt
+		ix.query(qa, func(pq names.Name, qv facts, s *scratch) {
+			best := ix.scoreAll(pq, q.Schema, qv, s)
+			for i := range best {
+				if best[i].score < minScore {
+					continue
+				}
+				h := ix.hit(&best[i], s.qts)
+				h.Explanation = append([]string{"common words translated: " + alt}, h.Explanation...)
+				k := [2]string{h.List, h.EntryID}
+				if j, ok := at[k]; ok {
+					if h.Score > hits[j].Score {
+						hits[j] = h
+					}
+					continue
+				}
+				at[k] = len(hits)
+				hits = append(hits, h)
+			}
+		})
 	}
 	return hits
 }

@@ -1,0 +1,29 @@
+package screen
+
+import (
+	"testing"
+
+	"github.com/mosaic-intel/mosaic/internal/watchlist"
+)
+
+// An organisation listed by the meaning of its name is found from its
+// name in Arabic script, and a person's name is not translated.
+func TestTranslatedOrg(t *testing.T) {
+	ix := NewIndex()
+	ix.ReplaceList("l", []watchlist.Entry{
+		{EntryID: "o1", Schema: watchlist.Organization, Names: []watchlist.Name{{Value: "MOROCCAN ISLAMIC COMBATANT GROUP", Primary: true}}},
+		{EntryID: "o2", Schema: watchlist.Organization, Names: []watchlist.Name{{Value: "NORTHERN SHIPPING COMPANY", Primary: true}}},
+		{EntryID: "p1", Schema: watchlist.Person, Names: []watchlist.Name{{Value: "MOHAMMED AL-MASRI", Primary: true}}},
+	})
+	q := Query{Name: "الجماعة الإسلامية المغربية المقاتلة", Schema: watchlist.Organization}
+	hs := ix.Screen(q)
+	if len(hs) == 0 || hs[0].EntryID != "o1" {
+		t.Fatalf("Screen(%q) = %+v, want o1", q.Name, hs)
+	}
+	q.Schema = watchlist.Person
+	for _, h := range ix.Screen(q) {
+		if h.EntryID == "o1" {
+			t.Errorf("a person's query was translated: %+v", h)
+		}
+	}
+}

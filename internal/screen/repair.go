@@ -33,8 +33,12 @@ var allahSuffixes = [...]string{"ullah", "ollah", "illah", "allah", "ulla", "all
 // compound words rewritten. Called under the read lock.
 func (ix *Index) repairCompounds(name string, pq names.Name, k names.Kind) names.Name {
 	if len(pq.Tokens) > 0 && pq.Tokens[0].Abjad {
+		changed := false
 		if s, ok := splitAbuAl(name); ok {
-			pq = names.Parse(s, k)
+			name, changed = s, true
+		}
+		if changed {
+			pq = names.Parse(name, k)
 		}
 		return repairAbjad(pq)
 	}
@@ -311,6 +315,104 @@ func splitAbuAl(name string) (string, bool) {
 	}
 	return strings.Join(words, " "), changed
 }
+
+// nonJoining are the Arabic letters that do not join the letter after
+// them: a word ending in one looks, in print and handwriting, the same
+// with or without the space after it, so two words are often typed run
+// together after it ("ظاهرعويس" for ظاهر عويس).
+const nonJoining = "اأإآدذرزوؤژ"
+
+// splitRunOn writes apart an Arabic-script word of six letters or more
+// that the index has no close spelling of (no dictionary token at least
+// runOnWhole alike) where it splits, after a letter that does not join,
+// into two words of three letters or more that each have a closer one
+// (or three such words). Called under the read lock.
+func (ix *Index) splitRunOn(name string, k names.Kind) (string, bool) {
+	words := strings.Fields(name)
+	var s *scratch
+	best := func(w string) float32 {
+		pq := names.Parse(w, k)
+		var part *names.Token
+		for i := range pq.Tokens {
+			t := &pq.Tokens[i]
+			if !t.Abjad {
+				return 0
+			}
+			if t.Role == names.RolePart {
+				if part != nil {
+					return 0
+				}
+				part = t
+			}
+		}
+		if part == nil {
+			return 0
+		}
+		if s == nil {
+			s = ix.getScratch()
+		}
+		if ms := ix.similarTokens(*part, s); len(ms) > 0 {
+			return ms[0].sim
+		}
+		return 0
+	}
+	// whole is the best similarity of the word being split.
+	var whole float32
+	good := func(w string) bool {
+		b := best(w)
+		return b >= runOnSim && b > whole
+	}
+	// split writes w apart into words the index has spellings of,
+	// splitting its right-hand side again if need be.
+	var split func(rs []rune, depth int) (string, bool)
+	split = func(rs []rune, depth int) (string, bool) {
+		for j := 3; j <= len(rs)-3; j++ {
+			if !strings.ContainsRune(nonJoining, rs[j-1]) || !good(string(rs[:j])) {
+				continue
+			}
+			b := string(rs[j:])
+			if good(b) {
+				return string(rs[:j]) + " " + b, true
+			}
+			if depth > 0 && len(rs)-j >= 6 {
+				if r, ok := split(rs[j:], depth-1); ok {
+					return string(rs[:j]) + " " + r, true
+				}
+			}
+		}
+		return "", false
+	}
+	changed := false
+	for i, w := range words {
+		rs := []rune(w)
+		if len(rs) < 6 || names.DetectScript(w) != names.ScriptArabic {
+			continue
+		}
+		if whole = best(w); whole >= runOnWhole {
+			continue
+		}
+		if r, ok := split(rs, 1); ok {
+			words[i] = r
+			changed = true
+		}
+	}
+	if s != nil {
+		ix.scratch.Put(s)
+	}
+	if !changed {
+		return name, false
+	}
+	return strings.Join(words, " "), true
+}
+
+// runOnWhole is the similarity to a dictionary token at which an
+// Arabic-script word counts as having a spelling in the index, and is not
+// split; runOnSim, the similarity each of its parts must then reach, and
+// exceed the whole word's.
+const (
+	runOnWhole = 0.95
+	runOnSim   = 0.9
+)
 
 // abjadSuffixes are words that Latin spellings write joined to the name
 // before them (زاده "zada": Akhundzada, Kakazada).

@@ -103,7 +103,10 @@ func (ix *Index) Screen(q Query) []Hit {
 		}
 	})
 	if alts, ok := translatedOrg(q); ok {
-		hits = ix.screenTranslated(q, alts, minScore, hits)
+		hits = ix.screenAlternatives(q, alts, "common words translated: ", minScore, hits)
+	}
+	if alt, ok := ix.runOnSplit(q); ok {
+		hits = ix.screenAlternatives(q, []string{alt}, "words written apart: ", minScore, hits)
 	}
 	sortHits(hits)
 	if len(hits) > limit {
@@ -125,10 +128,26 @@ func translatedOrg(q Query) ([]string, bool) {
 	return names.TranslateArabicOrg(q.Name)
 }
 
-// screenTranslated screens each rendering of alts in place of q's name and
-// adds its hits to hits, keeping each entry's best; a hit found through a
-// rendering says so in its explanation.
-func (ix *Index) screenTranslated(q Query, alts []string, minScore float64, hits []Hit) []Hit {
+// runOnSplit returns q's name with its Arabic-script words typed run
+// together written apart (splitRunOn), if it has such words. The name as
+// typed is screened too: a word the index has no close spelling of may
+// be one name all the same (كلاوديا, Claudia).
+func (ix *Index) runOnSplit(q Query) (string, bool) {
+	if names.DetectScript(q.Name) != names.ScriptArabic {
+		return "", false
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.live == 0 {
+		return "", false
+	}
+	return ix.splitRunOn(q.Name, kindOf(q.Schema))
+}
+
+// screenAlternatives screens each of alts in place of q's name and adds
+// its hits to hits, keeping each entry's best; a hit found through an
+// alternative says so in its explanation (note, then the alternative).
+func (ix *Index) screenAlternatives(q Query, alts []string, note string, minScore float64, hits []Hit) []Hit {
 	at := map[[2]string]int{}
 	for i, h := range hits {
 		at[[2]string{h.List, h.EntryID}] = i
@@ -143,7 +162,7 @@ func (ix *Index) screenTranslated(q Query, alts []string, minScore float64, hits
 					continue
 				}
 				h := ix.hit(&best[i], s.qts)
-				h.Explanation = append([]string{"common words translated: " + alt}, h.Explanation...)
+				h.Explanation = append([]string{note + alt}, h.Explanation...)
 				k := [2]string{h.List, h.EntryID}
 				if j, ok := at[k]; ok {
 					if h.Score > hits[j].Score {

@@ -27,3 +27,24 @@ func TestTranslatedOrg(t *testing.T) {
 		}
 	}
 }
+
+// Two Arabic-script words typed run together after a letter that does not
+// join are also screened written apart; a word the index spells is not.
+func TestRunOnSplit(t *testing.T) {
+	ix := NewIndex()
+	ix.ReplaceList("l", []watchlist.Entry{
+		{EntryID: "p1", Schema: watchlist.Person, Names: []watchlist.Name{{Value: "MUHAMMAD TAHER ANWARI", Primary: true}}},
+		{EntryID: "p2", Schema: watchlist.Person, Names: []watchlist.Name{{Value: "CLAUDIA SCHNEIDER", Primary: true}}},
+	})
+	q := Query{Name: "محمدطاهر أنوري", Schema: watchlist.Person}
+	if alt, ok := ix.runOnSplit(q); !ok || alt != "محمد طاهر أنوري" {
+		t.Errorf("runOnSplit(%q) = %q, %v", q.Name, alt, ok)
+	}
+	if hs := ix.Screen(q); len(hs) == 0 || hs[0].EntryID != "p1" {
+		t.Errorf("Screen(%q) = %+v, want p1", q.Name, hs)
+	}
+	q.Name = "محمد طاهر أنوري"
+	if alt, ok := ix.runOnSplit(q); ok {
+		t.Errorf("runOnSplit(%q) = %q, want no split", q.Name, alt)
+	}
+}

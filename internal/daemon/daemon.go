@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -183,11 +184,25 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		// early stages commit first (see pipeline.Config).
 		FirstLooksAhead: cfg.NATSURL == "",
 		CommitFirst:     cfg.OpenStore == nil,
+		// Extraction and screening go before the later stages of this
+		// process, so that the watch-list alerts do not wait for
+		// resolution's CPU and commits (see pipeline.Config.Urgent).
+		Urgent: urgentStages(cfg),
 	})
 	if err != nil {
 		return fail(err)
 	}
 	return n, nil
+}
+
+// urgentStages is how many leading stages go first in this process: the
+// stages through screening when one process runs them all (the embedded
+// bus), none when workers share the stages.
+func urgentStages(cfg Config) int {
+	if cfg.NATSURL != "" {
+		return 0
+	}
+	return slices.Index(pipeline.Order, pipeline.Screen) + 1
 }
 
 // tryLock takes the data directory's lock, reporting false if another

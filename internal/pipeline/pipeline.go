@@ -160,6 +160,8 @@ type Pipeline struct {
 	gate *commitGate
 	// firstAhead: the first stage looks ahead over stored items.
 	firstAhead bool
+	// prio, when set, lets the urgent stages go first (Config.Urgent).
+	prio *priority
 }
 
 // Config configures New.
@@ -188,6 +190,14 @@ type Config struct {
 	// first stage (the embedded pipeline): workers sharing its work would
 	// take on the same items at once.
 	FirstLooksAhead bool
+	// Urgent is how many leading stages go before the rest (0: none):
+	// while one of them handles a message, the later stages of this
+	// process wait (a quarter of a second at most each time) before they
+	// load a batch, before they commit, and when their Process calls
+	// Yield. For one process that runs every stage on shared cores and
+	// one store writer (the embedded pipeline): the watch-list screening
+	// alerts then wait neither for resolution's CPU nor for its commits.
+	Urgent int
 }
 
 // DefaultMaxBatch is the most items a stage loads and commits at once by
@@ -225,6 +235,9 @@ func New(cfg Config) (*Pipeline, error) {
 		p.gate = newCommitGate(len(p.stages))
 	}
 	p.firstAhead = cfg.FirstLooksAhead
+	if cfg.Urgent > 0 && cfg.Urgent < len(p.stages) {
+		p.prio = newPriority(cfg.Urgent, maxYieldDefault)
+	}
 	return p, nil
 }
 
@@ -308,6 +321,10 @@ func (p *Pipeline) RunStage(ctx context.Context, i int) error {
 		if err := json.Unmarshal(data, &w); err != nil {
 			p.log.Error("dropping malformed work message", "stage", st.Name(), "err", err)
 			return nil // redelivering it would not help; Recover finds the items
+		}
+		if p.prio.isUrgent(i) {
+			p.prio.begin()
+			defer p.prio.end()
 		}
 		ctx = pprof.WithLabels(ctx, pprof.Labels("stage", st.Name()))
 		pprof.SetGoroutineLabels(ctx)
@@ -472,15 +489,17 @@ func (p *Pipeline) processRange(ctx context.Context, i int, r store.Range) error
 		changed map[int64]bool
 		err     error
 	)
+	p.yield(ctx, i)
 	step(ctx, "load", func(ctx context.Context) { items, err = p.load(ctx, i, r) })
 	if err != nil {
 		return fmt.Errorf("%s: load items %d-%d: %w", st.Name(), r.Lo, r.Hi, err)
 	}
-	step(ctx, "process", func(ctx context.Context) { out, err = st.Process(ctx, items) })
+	step(ctx, "process", func(ctx context.Context) { out, err = st.Process(p.withYield(ctx, i), items) })
 	if err != nil {
 		p.m.errors.WithLabelValues(st.Name()).Inc()
 		return fmt.Errorf("%s: items %d-%d: %w", st.Name(), r.Lo, r.Hi, err)
 	}
+	p.yield(ctx, i)
 	step(ctx, "commit", func(ctx context.Context) {
 		if p.gate != nil {
 			p.gate.enter(i)
@@ -749,8 +768,8 @@ func Subtract(a, b []store.Range) []store.Range {
 }
 
 type metrics struct {
-	items, failed, errors, loaded *prometheus.CounterVec
-	seconds                       *prometheus.HistogramVec
+	items, failed, errors, loaded, yield *prometheus.CounterVec
+	seconds                              *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -759,10 +778,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		failed:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_failed_items_total", Help: "Items a stage could not process."}, []string{"stage"}),
 		errors:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_batch_errors_total", Help: "Batches that failed and will be retried."}, []string{"stage"}),
 		loaded:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_loads_total", Help: "Batches a stage took handed on by the previous stage (from=handed) or read from the store (from=store)."}, []string{"stage", "from"}),
+		yield:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_yield_seconds_total", Help: "Time a later stage waited for the urgent stages (extract, screen) to finish their work (see Config.Urgent)."}, []string{"stage"}),
 		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "mosaic_stage_batch_seconds", Help: "Time to process and commit one batch.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}, []string{"stage"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.items, m.failed, m.errors, m.loaded, m.seconds)
+		reg.MustRegister(m.items, m.failed, m.errors, m.loaded, m.yield, m.seconds)
 	}
 	return m
 }

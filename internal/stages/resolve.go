@@ -196,6 +196,7 @@ func (s *Resolve) Process(ctx context.Context, items []*store.Item) (pipeline.Ou
 		if it.Facts == nil {
 			continue
 		}
+		pipeline.Yield(ctx) // the screening alerts first
 		if err := s.processItem(ctx, it, &assigns, index, touched, &later, failed); err != nil {
 			return pipeline.Outcome{}, err
 		}

@@ -1,0 +1,110 @@
+package pipeline
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// priority lets the urgent first stages (extraction and watch-list
+// screening: what a screening alert waits for) go before the later ones
+// when one process runs them all on the same cores and the same store
+// writer. While an urgent stage is handling a message, a later stage
+// waits before it loads a batch, before it commits, and whenever its
+// Process calls Yield; each wait is bounded by maxYield, so the later
+// stages always progress.
+//
+// Go cannot prioritise goroutines, and SQLite has one writer: without
+// this, a screening batch of a few milliseconds' work waits for the CPU
+// that resolution takes and for its large commits (docs/benchmarks/alerts.md).
+type priority struct {
+	urgent   int // stages [0, urgent) are urgent
+	maxYield time.Duration
+
+	mu     sync.Mutex
+	active int           // urgent messages in progress
+	idle   chan struct{} // closed while active == 0
+}
+
+// maxYieldDefault bounds one wait of a later stage.
+const maxYieldDefault = 250 * time.Millisecond
+
+func newPriority(urgent int, maxYield time.Duration) *priority {
+	q := &priority{urgent: urgent, maxYield: maxYield, idle: make(chan struct{})}
+	close(q.idle)
+	return q
+}
+
+// isUrgent reports whether stage i goes first.
+func (q *priority) isUrgent(i int) bool { return q != nil && i < q.urgent }
+
+// begin marks an urgent stage's message in progress; end undoes it.
+func (q *priority) begin() {
+	q.mu.Lock()
+	if q.active == 0 {
+		q.idle = make(chan struct{})
+	}
+	q.active++
+	q.mu.Unlock()
+}
+
+func (q *priority) end() {
+	q.mu.Lock()
+	q.active--
+	if q.active == 0 {
+		close(q.idle)
+	}
+	q.mu.Unlock()
+}
+
+// wait blocks a later stage while urgent work is in progress, for at most
+// maxYield. It reports how long it waited.
+func (q *priority) wait(ctx context.Context) time.Duration {
+	q.mu.Lock()
+	idle := q.idle
+	q.mu.Unlock()
+	select {
+	case <-idle:
+		return 0
+	default:
+	}
+	start := time.Now()
+	t := time.NewTimer(q.maxYield)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return time.Since(start)
+}
+
+type yieldKey struct{}
+
+// withYield gives ctx the yield function for stage i's Process.
+func (p *Pipeline) withYield(ctx context.Context, i int) context.Context {
+	if p.prio == nil || p.prio.isUrgent(i) {
+		return ctx
+	}
+	return context.WithValue(ctx, yieldKey{}, func(ctx context.Context) { p.yield(ctx, i) })
+}
+
+// Yield lets urgent stages go first: a stage whose Process runs long
+// calls it between items. It returns at once unless the pipeline runs
+// with Config.Urgent and an urgent stage is at work, and waits at most a
+// quarter of a second.
+func Yield(ctx context.Context) {
+	if f, ok := ctx.Value(yieldKey{}).(func(context.Context)); ok {
+		f(ctx)
+	}
+}
+
+// yield makes a later stage wait for the urgent ones (see priority).
+func (p *Pipeline) yield(ctx context.Context, i int) {
+	if p.prio == nil || p.prio.isUrgent(i) {
+		return
+	}
+	if d := p.prio.wait(ctx); d > 0 {
+		p.m.yield.WithLabelValues(p.stages[i].Name()).Add(d.Seconds())
+	}
+}

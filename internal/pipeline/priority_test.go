@@ -1,0 +1,96 @@
+package pipeline
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mosaic-intel/mosaic/internal/store"
+)
+
+// A later stage's wait lasts while an urgent message is in progress and
+// ends when it ends.
+func TestPriorityWaitsForUrgentWork(t *testing.T) {
+	q := newPriority(2, time.Hour)
+	q.begin()
+	q.begin() // two urgent messages at once: both must end
+	var (
+		mu     sync.Mutex
+		events []string
+		note   = func(s string) { mu.Lock(); events = append(events, s); mu.Unlock() }
+	)
+	done := make(chan struct{})
+	go func() {
+		q.wait(context.Background())
+		note("returned")
+		close(done)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	note("first ended")
+	q.end()
+	time.Sleep(20 * time.Millisecond)
+	note("second ended")
+	q.end()
+	<-done
+	want := []string{"first ended", "second ended", "returned"}
+	if len(events) != 3 || events[0] != want[0] || events[1] != want[1] || events[2] != want[2] {
+		t.Fatalf("events %v, want %v", events, want)
+	}
+	// Idle again: no wait at all.
+	if d := q.wait(context.Background()); d != 0 {
+		t.Fatalf("waited %v with no urgent work", d)
+	}
+}
+
+// A wait is bounded: a later stage progresses even while urgent work
+// never ends, and a cancelled context ends it too.
+func TestPriorityWaitIsBounded(t *testing.T) {
+	q := newPriority(1, 5*time.Millisecond)
+	q.begin()
+	for range 3 {
+		if d := q.wait(context.Background()); d <= 0 {
+			t.Fatalf("wait %v: expected a (bounded) wait while urgent work runs", d)
+		}
+	}
+	q2 := newPriority(1, time.Hour)
+	q2.begin()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	q2.wait(ctx) // returns: the context is done
+}
+
+// Only the stages after the urgent ones yield, and only with Urgent set.
+func TestYieldOnlyForLaterStages(t *testing.T) {
+	var stages []Stage
+	for _, n := range Order[:4] {
+		stages = append(stages, namedStage(n))
+	}
+	p := &Pipeline{prio: newPriority(2, time.Hour), m: newMetrics(nil), stages: stages}
+	p.prio.begin()
+	defer p.prio.end()
+	for i := range 2 {
+		Yield(p.withYield(context.Background(), i)) // urgent: must not block
+	}
+	Yield(context.Background()) // no yield function: must not block
+	ctx, cancel := context.WithCancel(context.Background())
+	returned := make(chan struct{})
+	go func() {
+		Yield(p.withYield(ctx, 2))
+		close(returned)
+	}()
+	select {
+	case <-returned:
+		t.Fatal("stage 2 did not wait for the urgent work")
+	case <-time.After(30 * time.Millisecond):
+	}
+	cancel()
+	<-returned
+}
+
+type namedStage string
+
+func (s namedStage) Name() string { return string(s) }
+func (namedStage) Process(context.Context, []*store.Item) (Outcome, error) {
+	return Outcome{}, nil
+}

@@ -366,7 +366,7 @@ func (ix *Index) features(s *scratch, sc *scored, nr *nameRec, toks []int32, rol
 				e := float64(editDistance(a, b, 3))
 				f[FEdits] += e
 				f[FMaxEdits] = max(f[FMaxEdits], e)
-				if a == "" || b == "" || a[0] != b[0] {
+				if a == "" || b == "" || a[0] != b[0] && !sameSkelStart(a, b) {
 					f[FFirstDiff]++
 				}
 			}

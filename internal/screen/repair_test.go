@@ -153,3 +153,21 @@ func TestRomanSkelPasses(t *testing.T) {
 		}
 	}
 }
+
+func TestSameSkelStart(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"eebrahim", "ibrahim", true},
+		{"kherif", "cherif", true},
+		{"umari", "omari", true},
+		{"wara", "vera", false},
+		{"qasim", "kasim", false},
+		{"ali", "hali", false},
+	} {
+		if got := sameSkelStart(c.a, c.b); got != c.want {
+			t.Errorf("sameSkelStart(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}

@@ -59,3 +59,27 @@ var skelPasses = [...][][2]string{
 
 // skelSim is the least similarity of two tokens with one skeleton.
 const skelSim = 0.9
+
+// sameSkelStart reports whether two Latin tokens whose first letters
+// differ begin alike once romanised the same way (romanSkel) and differ
+// in a vowel's spelling or a digraph: "Eebrahim" and "Ibrahim", "Kherif"
+// and "Cherif" differ in spelling, not in their first sound. Consonants
+// swapped outright (w/v, k/q) still count as different first letters.
+func sameSkelStart(a, b string) bool {
+	x, y := romanSkel(a), romanSkel(b)
+	if x == "" || y == "" || x[0] != y[0] {
+		return false
+	}
+	if isVowel(a[0]) && isVowel(b[0]) {
+		return true
+	}
+	return len(a) > 1 && len(b) > 1 && (a[1] == 'h' || b[1] == 'h') && a[1] == b[1]
+}
+
+func isVowel(c byte) bool {
+	switch c {
+	case 'a', 'e', 'i', 'o', 'u', 'y':
+		return true
+	}
+	return false
+}

@@ -197,6 +197,40 @@ func TestCellsDiag(t *testing.T) {
 				mainTruth[e] = tr.PC[p]
 			}
 		}
+		// Per truth cell: how its entities spread over the found cells
+		// (found cell: its truth entities of this cell / its size).
+		size := map[int]int{}
+		for _, c := range cells {
+			size[c.ID] = len(c.Members)
+		}
+		spread := map[string]map[int]int{}
+		for e, tc := range truth {
+			if spread[tc] == nil {
+				spread[tc] = map[int]int{}
+			}
+			c, ok := found[e]
+			if !ok {
+				c = -1
+			}
+			spread[tc][c]++
+		}
+		tcs := make([]string, 0, len(spread))
+		for tc := range spread {
+			tcs = append(tcs, tc)
+		}
+		sort.Strings(tcs)
+		for _, tc := range tcs {
+			var parts []string
+			for c, n := range spread[tc] {
+				if c < 0 {
+					parts = append(parts, fmt.Sprintf("none:%d", n))
+				} else {
+					parts = append(parts, fmt.Sprintf("cell %d:%d/%d", c, n, size[c]))
+				}
+			}
+			sort.Strings(parts)
+			stats["spread "+tc+" "+strings.Join(parts, " ")]++
+		}
 		keys := make([]string, 0, len(stats))
 		for k := range stats {
 			keys = append(keys, k)

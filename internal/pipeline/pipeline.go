@@ -161,7 +161,8 @@ type Pipeline struct {
 	// firstAhead: the first stage looks ahead over stored items.
 	firstAhead bool
 	// prio, when set, lets the urgent stages go first (Config.Urgent).
-	prio *priority
+	prio        *priority
+	urgentBatch int64
 }
 
 // Config configures New.
@@ -194,11 +195,22 @@ type Config struct {
 	// while one of them handles a message, the later stages of this
 	// process wait (a quarter of a second at most each time) before they
 	// load a batch, before they commit, and when their Process calls
-	// Yield. For one process that runs every stage on shared cores and
-	// one store writer (the embedded pipeline): the watch-list screening
-	// alerts then wait neither for resolution's CPU nor for its commits.
+	// Yield, and while urgent work has been seen in the last second their
+	// batches hold at most UrgentBatch items, so that a commit of theirs
+	// in progress (which no one can cut into) is short. For one process
+	// that runs every stage on shared cores and one store writer (the
+	// embedded pipeline): the watch-list screening alerts then wait
+	// neither for resolution's CPU nor for its commits.
 	Urgent int
+	// UrgentBatch: see Urgent (default DefaultUrgentBatch).
+	UrgentBatch int
 }
+
+// DefaultUrgentBatch is the most items a later stage takes at once while
+// urgent stages are at work (Config.Urgent). A resolve or link commit of
+// 500 items costs about 40 ms of CPU, against some 300 ms for the 4,000
+// of DefaultMaxBatch (docs/benchmarks/alerts.md).
+const DefaultUrgentBatch = 500
 
 // DefaultMaxBatch is the most items a stage loads and commits at once by
 // default. Larger batches write fewer B-tree pages per row (the resolution
@@ -237,6 +249,10 @@ func New(cfg Config) (*Pipeline, error) {
 	p.firstAhead = cfg.FirstLooksAhead
 	if cfg.Urgent > 0 && cfg.Urgent < len(p.stages) {
 		p.prio = newPriority(cfg.Urgent, maxYieldDefault)
+		p.urgentBatch = int64(cfg.UrgentBatch)
+		if p.urgentBatch <= 0 {
+			p.urgentBatch = DefaultUrgentBatch
+		}
 	}
 	return p, nil
 }
@@ -331,8 +347,9 @@ func (p *Pipeline) RunStage(ctx context.Context, i int) error {
 		defer pprof.SetGoroutineLabels(base)
 		passOn := w.Ranges
 		for _, r := range w.Ranges {
-			for lo := r.Lo; lo <= r.Hi; lo += p.maxBatch {
-				sub := store.Range{Lo: lo, Hi: min(r.Hi, lo+p.maxBatch-1)}
+			for lo := r.Lo; lo <= r.Hi; {
+				sub := store.Range{Lo: lo, Hi: min(r.Hi, lo+p.batch(i)-1)}
+				lo = sub.Hi + 1
 				more, err := p.process(ctx, i, sub)
 				if err != nil {
 					return err
@@ -383,16 +400,19 @@ func (p *Pipeline) process(ctx context.Context, i int, r store.Range) ([]store.R
 			return nil, err
 		}
 		for _, b := range before {
-			for lo := b.Lo; lo <= b.Hi; lo += p.maxBatch {
-				if err := p.processRange(ctx, i, store.Range{Lo: lo, Hi: min(b.Hi, lo+p.maxBatch-1)}); err != nil {
+			for lo := b.Lo; lo <= b.Hi; {
+				sub := store.Range{Lo: lo, Hi: min(b.Hi, lo+p.batch(i)-1)}
+				lo = sub.Hi + 1
+				if err := p.processRange(ctx, i, sub); err != nil {
 					return nil, err
 				}
 			}
 		}
 		more = append(more, before...)
 	}
-	if last := &todos[len(todos)-1]; (i > 0 && p.isRunning(i-1) || i == 0 && p.firstAhead) && last.Hi == r.Hi && r.Hi-last.Lo+1 < p.maxBatch {
-		ext, err := p.lookAhead(ctx, i, store.Range{Lo: r.Hi + 1, Hi: last.Lo + p.maxBatch - 1}, done)
+	mb := p.batch(i)
+	if last := &todos[len(todos)-1]; (i > 0 && p.isRunning(i-1) || i == 0 && p.firstAhead) && last.Hi == r.Hi && r.Hi-last.Lo+1 < mb {
+		ext, err := p.lookAhead(ctx, i, store.Range{Lo: r.Hi + 1, Hi: last.Lo + mb - 1}, done)
 		if err != nil {
 			return nil, err
 		}

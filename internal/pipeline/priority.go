@@ -24,6 +24,19 @@ type priority struct {
 	mu     sync.Mutex
 	active int           // urgent messages in progress
 	idle   chan struct{} // closed while active == 0
+	last   time.Time     // when urgent work last ended
+}
+
+// recentWindow is how long after urgent work ended the later stages keep
+// their batches small.
+const recentWindow = time.Second
+
+// recent reports whether urgent work is in progress or ended less than
+// recentWindow ago.
+func (q *priority) recent() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.active > 0 || !q.last.IsZero() && time.Since(q.last) < recentWindow
 }
 
 // maxYieldDefault bounds one wait of a later stage.
@@ -53,6 +66,7 @@ func (q *priority) end() {
 	q.active--
 	if q.active == 0 {
 		close(q.idle)
+		q.last = time.Now()
 	}
 	q.mu.Unlock()
 }
@@ -107,4 +121,13 @@ func (p *Pipeline) yield(ctx context.Context, i int) {
 	if d := p.prio.wait(ctx); d > 0 {
 		p.m.yield.WithLabelValues(p.stages[i].Name()).Add(d.Seconds())
 	}
+}
+
+// batch is the most items stage i takes at once now: MaxBatch, or
+// UrgentBatch for a later stage while urgent work is about.
+func (p *Pipeline) batch(i int) int64 {
+	if p.prio != nil && !p.prio.isUrgent(i) && p.prio.recent() {
+		return min(p.maxBatch, p.urgentBatch)
+	}
+	return p.maxBatch
 }

@@ -94,3 +94,33 @@ func (s namedStage) Name() string { return string(s) }
 func (namedStage) Process(context.Context, []*store.Item) (Outcome, error) {
 	return Outcome{}, nil
 }
+
+// Later stages take small batches while urgent work is about, and full
+// ones once it has been quiet for a while; urgent stages always take full
+// ones.
+func TestBatchWhileUrgent(t *testing.T) {
+	p := &Pipeline{prio: newPriority(2, time.Hour), maxBatch: 4000, urgentBatch: 500}
+	if got := p.batch(3); got != 4000 {
+		t.Fatalf("no urgent work yet: batch %d, want 4000", got)
+	}
+	p.prio.begin()
+	if got := p.batch(3); got != 500 {
+		t.Fatalf("urgent work in progress: batch %d, want 500", got)
+	}
+	if got := p.batch(1); got != 4000 {
+		t.Fatalf("urgent stage: batch %d, want 4000", got)
+	}
+	p.prio.end()
+	if got := p.batch(3); got != 500 {
+		t.Fatalf("urgent work just ended: batch %d, want 500", got)
+	}
+	p.prio.mu.Lock()
+	p.prio.last = time.Now().Add(-2 * recentWindow)
+	p.prio.mu.Unlock()
+	if got := p.batch(3); got != 4000 {
+		t.Fatalf("quiet for a while: batch %d, want 4000", got)
+	}
+	if got := (&Pipeline{maxBatch: 4000}).batch(3); got != 4000 {
+		t.Fatalf("no priority: batch %d, want 4000", got)
+	}
+}

@@ -191,7 +191,8 @@ func vowelSounds(c byte) uint8 {
 
 // spellUnits splits a folded token into consonants (with their key
 // class) and vowel runs; neighbouring consonants of one class merge
-// ("mm"). In a Latin spelling w and y belong to vowel runs, as Key treats
+// ("mm"), in an abjad romanisation only when they are the same letter
+// (ت ض, "tdh", are two: "mrtdh", Morteza). In a Latin spelling w and y belong to vowel runs, as Key treats
 // them; in an abjad romanisation they are the consonants و and ي (their
 // vowels are written u and i).
 func spellUnits(s string, abjad bool, dst []spellUnit) []spellUnit {
@@ -232,7 +233,7 @@ func spellUnits(s string, abjad bool, dst []spellUnit) []spellUnit {
 		if sym == 0 { // a letter Key ignores (a final h after a vowel)
 			sym, j = 'H', i+1
 		}
-		if n := len(dst); n > 0 && dst[n-1].cons == sym {
+		if n := len(dst); n > 0 && dst[n-1].cons == sym && (!abjad || dst[n-1].g == s[i:j]) {
 			dst[n-1].g = s[i-len(dst[n-1].g) : j]
 		} else {
 			dst = append(dst, spellUnit{cons: sym, g: s[i:j]})

@@ -281,8 +281,9 @@ func isLower(w string) bool {
 }
 
 // abjadRoles are words of Arabic-script names, as names.Parse romanises
-// them, that are not identifying parts: titles (حاجي haji, ملا mullah,
-// مولوي mawlawi), legal forms (لمتد limited) and generic organisation
+// them, that are not identifying parts: titles (حاجي haji, الحاج hajj, ملا
+// mullah, مولوي mawlawi, مولانا maulana, الدكتور doctor, المهندس engineer,
+// مفتي mufti), legal forms (لمتد limited) and generic organisation
 // words (شركة company, شبكة network, مكتب office, تنظيم organisation,
 // حركة movement, للصرافة/الصرافة/صرافة money exchange) and the words و
 // "and" and في "in" written apart. names.Parse knows
@@ -290,6 +291,7 @@ func isLower(w string) bool {
 var abjadRoles = map[string]names.Role{
 	"haja": names.RoleTitle, "hji": names.RoleTitle, "haji": names.RoleTitle, "hajji": names.RoleTitle,
 	"mla": names.RoleTitle, "mula": names.RoleTitle, "mului": names.RoleTitle, "mulwi": names.RoleTitle, "mulwy": names.RoleTitle,
+	"haj": names.RoleTitle, "mulana": names.RoleTitle, "dktur": names.RoleTitle, "mhndis": names.RoleTitle, "mfti": names.RoleTitle,
 	"lmtd": names.RoleLegal, "limtd": names.RoleLegal, "lmitd": names.RoleLegal,
 	"shrka": names.RoleGeneric, "shrkt": names.RoleGeneric, "shbka": names.RoleGeneric, "mktb": names.RoleGeneric,
 	"tndhim": names.RoleGeneric, "tnzim": names.RoleGeneric, "hrka": names.RoleGeneric,

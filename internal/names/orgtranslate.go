@@ -102,10 +102,11 @@ func normArabicWord(w string) string {
 }
 
 // lookupOrgWord returns the lexicon entry of an Arabic-script word, with
-// "and" when it carries the conjunction و: the word as written, without
+// "and" when it carries the conjunction و or "in" when it carries the
+// preposition ب: the word as written, without
 // the article (ال, and ال after ب, ل, ف, ك, و, or لل), and for an
 // adjective or noun in -ة, without it (-ية as -ي).
-func lookupOrgWord(w string) (entry string, and bool, ok bool) {
+func lookupOrgWord(w string) (entry string, prefix string, ok bool) {
 	w = normArabicWord(w)
 	try := func(s string) (string, bool) {
 		if len([]rune(s)) < 2 && s != "و" && s != "ل" {
@@ -137,17 +138,23 @@ func lookupOrgWord(w string) (entry string, and bool, ok bool) {
 	}
 	for _, s := range stems(w) {
 		if e, ok := try(s); ok {
-			return e, false, true
+			return e, "", true
 		}
 	}
 	if x, ok := strings.CutPrefix(w, "و"); ok && len([]rune(x)) >= 2 {
 		for _, s := range stems(x) {
 			if e, ok := try(s); ok {
-				return e, true, true
+				return e, "and", true
 			}
 		}
 	}
-	return "", false, false
+	// ب "in" joined to a place ("بليبيا", in Libya).
+	if x, ok := strings.CutPrefix(w, "ب"); ok && len([]rune(x)) >= 3 {
+		if e, ok := try(x); ok {
+			return e, "in", true
+		}
+	}
+	return "", "", false
 }
 
 // TranslateArabicOrg renders the common words of an organisation's name
@@ -165,7 +172,7 @@ func TranslateArabicOrg(name string) (out []string, ok bool) {
 	var vs [arabicOrgVariants][]string
 	content := 0
 	for _, w := range words {
-		e, and, found := lookupOrgWord(w)
+		e, prefix, found := lookupOrgWord(w)
 		if !found {
 			// و "and" written joined to a word kept as written
 			// ("والجهاد") is written apart.
@@ -191,12 +198,11 @@ func TranslateArabicOrg(name string) (out []string, ok bool) {
 			content++
 		}
 		for i, r := range [arabicOrgVariants]string{first, second, fr} {
-			if and {
-				c := "and"
+			if prefix != "" {
 				if i == 2 {
-					c = "et"
+					prefix = map[string]string{"and": "et", "in": "en"}[prefix]
 				}
-				vs[i] = append(vs[i], c)
+				vs[i] = append(vs[i], prefix)
 			}
 			vs[i] = append(vs[i], r)
 		}

@@ -17,6 +17,7 @@ func TestTranslateArabicOrg(t *testing.T) {
 		{"مكتب حنيفة للصرافة", "office حنيفة money exchange", true},
 		{"الدولة الإسلامية في العراق والشام", "state islamic in iraq and levant", true},
 		{"أنصار الإسلام", "supporters islam", true},
+		{"أنصار الشريعة بليبيا", "supporters الشريعة in libya", true},
 		// Persons' names and one-word names are left alone.
 		{"محمد احمد", "", false},
 		{"الجماعة", "", false},

@@ -13,10 +13,15 @@ package screen
 // without overlapping, the first rule that matches at a position winning
 // (as strings.Replacer does).
 func romanSkel(s string) string {
+	var bufs [2][96]byte
+	return string(skelBytes(s, &bufs))
+}
+
+// skelBytes is romanSkel written in bufs, without allocating.
+func skelBytes(s string, bufs *[2][96]byte) []byte {
 	if len(s) > 48 {
 		s = s[:48]
 	}
-	var bufs [2][96]byte
 	cur := append(bufs[0][:0], s...)
 	k := 1
 	for _, pass := range skelPasses {
@@ -46,7 +51,7 @@ func romanSkel(s string) string {
 		}
 		out = append(out, c)
 	}
-	return string(out)
+	return out
 }
 
 var skelPasses = [...][][2]string{
@@ -66,8 +71,9 @@ const skelSim = 0.9
 // and "Cherif" differ in spelling, not in their first sound. Consonants
 // swapped outright (w/v, k/q) still count as different first letters.
 func sameSkelStart(a, b string) bool {
-	x, y := romanSkel(a), romanSkel(b)
-	if x == "" || y == "" || x[0] != y[0] {
+	var bx, by [2][96]byte
+	x, y := skelBytes(a[:min(len(a), 4)], &bx), skelBytes(b[:min(len(b), 4)], &by)
+	if len(x) == 0 || len(y) == 0 || x[0] != y[0] {
 		return false
 	}
 	if isVowel(a[0]) && isVowel(b[0]) {

@@ -34,9 +34,12 @@
 package screen
 
 import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+
 	"github.com/mosaic-intel/mosaic/internal/names"
 	"github.com/mosaic-intel/mosaic/internal/watchlist"
-	"sort"
 )
 
 // Query is one name to screen, with what else is known of its bearer.
@@ -108,6 +111,9 @@ func (ix *Index) Screen(q Query) []Hit {
 	if alt, ok := ix.runOnSplit(q); ok {
 		hits = ix.screenAlternatives(q, []string{alt}, "words written apart: ", minScore, hits)
 	}
+	if alt, ok := finalYa(q.Name); ok {
+		hits = ix.screenAlternatives(q, []string{alt}, "final ى read as ي: ", minScore, hits)
+	}
 	sortHits(hits)
 	if len(hits) > limit {
 		hits = hits[:limit]
@@ -142,6 +148,25 @@ func (ix *Index) runOnSplit(q Query) (string, bool) {
 		return "", false
 	}
 	return ix.splitRunOn(q.Name, kindOf(q.Schema))
+}
+
+// finalYa returns an Arabic-script name with each word-final alif
+// maqsura (ى, romanised "a": مصطفى, Mustafa) written as ya (ي, "i"): Persian,
+// Afghan and Egyptian spelling write a final ya so (حقانى, Haqqani; على,
+// Ali), and nothing in the name tells the two apart.
+func finalYa(name string) (string, bool) {
+	if !strings.Contains(name, "ى") || names.DetectScript(name) != names.ScriptArabic {
+		return "", false
+	}
+	words := strings.Fields(name)
+	changed := false
+	for i, w := range words {
+		if x, ok := strings.CutSuffix(w, "ى"); ok && utf8.RuneCountInString(x) >= 2 {
+			words[i] = x + "ي"
+			changed = true
+		}
+	}
+	return strings.Join(words, " "), changed
 }
 
 // screenAlternatives screens each of alts in place of q's name and adds

@@ -48,3 +48,20 @@ func TestRunOnSplit(t *testing.T) {
 		t.Errorf("runOnSplit(%q) = %q, want no split", q.Name, alt)
 	}
 }
+
+func TestFinalYa(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"محمد حقانى", "محمد حقاني", true},
+		{"على ولى", "علي ولي", true},
+		{"محمد حقاني", "", false},
+		{"Mustafa", "", false},
+	} {
+		got, ok := finalYa(c.in)
+		if ok != c.ok || ok && got != c.want {
+			t.Errorf("finalYa(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}

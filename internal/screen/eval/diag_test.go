@@ -322,3 +322,46 @@ func TestDiagCrossRunOn(t *testing.T) {
 	}
 	t.Logf("run-together words: %d names, found %d at %.2f", n, hit, screen.DefaultThreshold)
 }
+
+// TestDiagCrossYa screens the tuning half's Arabic-script names that have
+// a word ending in ya (ي) with every such ya written as alif maqsura (ى),
+// as Egyptian and Persian spelling often does, against the Latin-only
+// entries (MOSAIC_DIAG=ya): a development set for the final-ya reading
+// built from tuning data only.
+func TestDiagCrossYa(t *testing.T) {
+	if os.Getenv("MOSAIC_DIAG") != "ya" {
+		t.Skip("MOSAIC_DIAG=ya not set")
+	}
+	entries, _, ix := crossScriptSetup(t)
+	n, hit := 0, 0
+	for _, l := range ArabicQueriesPart(entries, TunePart) {
+		ws := strings.Fields(l.Query.Name)
+		changed := false
+		for i, w := range ws {
+			if x, ok := strings.CutSuffix(w, "ي"); ok && len([]rune(x)) >= 2 {
+				ws[i] = x + "ى"
+				changed = true
+			}
+		}
+		if !changed {
+			continue
+		}
+		q := l.Query
+		q.Name = strings.Join(ws, " ")
+		q.MinScore = 0.01
+		q.Limit = 50
+		best := 0.0
+		for _, h := range ix.Screen(q) {
+			if h.EntryID == l.EntryID {
+				best = max(best, h.Score)
+			}
+		}
+		n++
+		if best >= screen.DefaultThreshold {
+			hit++
+		} else if os.Getenv("MOSAIC_V") != "" {
+			t.Logf("YMISS %.3f %q", best, q.Name)
+		}
+	}
+	t.Logf("final ya written as alif maqsura: %d names, found %d at %.2f", n, hit, screen.DefaultThreshold)
+}

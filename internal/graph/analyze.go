@@ -180,16 +180,6 @@ type Cell struct {
 // an average edge. So the same resolution suits a graph of single links
 // and one whose edges count many calls each, and scaling every weight
 // changes nothing.
-//
-// A node linked to one other node only (a pendant: a relative called now
-// and then, a co-traveller seen once) says nothing about which group its
-// neighbour belongs to, yet each one a group takes in raises the price
-// CPM charges for joining that group to another. So with CPM the nodes
-// outside the projection's 2-core (left after repeatedly removing nodes
-// with one neighbour) are set aside while the groups are found and then
-// join the group of the node they hang from when their link to it weighs
-// at least the resolution times the group's size, as a CPM move of that
-// node alone would (see peeledCommunities).
 func (g *Graph) Cells(ctx context.Context, p mosaic.Principal, o CellOptions) ([]Cell, error) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
@@ -204,12 +194,7 @@ func (g *Graph) Cells(ctx context.Context, p mosaic.Principal, o CellOptions) ([
 		}
 		co.Resolution *= pr.MeanWeight
 	}
-	var labels []int
-	if co.Quality == analytics.CPM {
-		labels, err = peeledCommunities(ctx, pr.G, co)
-	} else {
-		labels, err = analytics.Communities(ctx, pr.G, co)
-	}
+	labels, err := analytics.Communities(ctx, pr.G, co)
 	if err != nil {
 		return nil, err
 	}
@@ -253,89 +238,6 @@ func (g *Graph) Cells(ctx context.Context, p mosaic.Principal, o CellOptions) ([
 		cells[i].ID = i
 	}
 	return cells, nil
-}
-
-// peeledCommunities finds CPM communities of the 2-core of g (the nodes
-// left after repeatedly removing nodes with one neighbour), then attaches
-// the removed nodes, nearest the core first, each to the community of the
-// node it hung from when the weight between them reaches the resolution
-// times that community's size at that point (a CPM move of the single
-// node would gain), else leaves it in a community of its own. A component
-// that is a tree keeps its last node as its core. Labels are not compact.
-func peeledCommunities(ctx context.Context, g *analytics.Weighted, co analytics.CommunityOptions) ([]int, error) {
-	n := g.Len()
-	deg := make([]int, n)
-	for u := 0; u < n; u++ {
-		for i := g.Off[u]; i < g.Off[u+1]; i++ {
-			if int(g.Nbr[i]) != u {
-				deg[u]++
-			}
-		}
-	}
-	removed := make([]bool, n)
-	anchor := make([]int32, n)
-	weight := make([]float64, n)
-	var order, queue []int
-	for u := 0; u < n; u++ {
-		if deg[u] == 1 {
-			queue = append(queue, u)
-		}
-	}
-	for len(queue) > 0 {
-		u := queue[0]
-		queue = queue[1:]
-		if removed[u] || deg[u] != 1 {
-			continue
-		}
-		for i := g.Off[u]; i < g.Off[u+1]; i++ {
-			if v := g.Nbr[i]; int(v) != u && !removed[v] {
-				anchor[u], weight[u] = v, g.W[i]
-				break
-			}
-		}
-		removed[u] = true
-		order = append(order, u)
-		v := anchor[u]
-		deg[v]--
-		if deg[v] == 1 {
-			queue = append(queue, int(v))
-		}
-	}
-	core := &analytics.Weighted{Off: make([]int, 1, n+1)}
-	for u := 0; u < n; u++ {
-		if !removed[u] {
-			for i := g.Off[u]; i < g.Off[u+1]; i++ {
-				if !removed[g.Nbr[i]] {
-					core.Nbr = append(core.Nbr, g.Nbr[i])
-					core.W = append(core.W, g.W[i])
-				}
-			}
-		}
-		core.Off = append(core.Off, len(core.Nbr))
-	}
-	labels, err := analytics.Communities(ctx, core, co)
-	if err != nil {
-		return nil, err
-	}
-	size := map[int]int{}
-	for u, l := range labels {
-		if !removed[u] {
-			size[l]++
-		}
-	}
-	next := n
-	for i := len(order) - 1; i >= 0; i-- {
-		u := order[i]
-		l := labels[anchor[u]]
-		if weight[u] >= co.Resolution*float64(size[l]) {
-			labels[u] = l
-		} else {
-			labels[u] = next
-			next++
-		}
-		size[labels[u]]++
-	}
-	return labels, nil
 }
 
 // KeyPlayerOptions configure KeyPlayers.

@@ -38,6 +38,7 @@ const (
 	recAlive uint8 = 1 << iota
 	recWeak        // a low-quality alias
 	recAbjad       // romanised from Arabic or Hebrew script
+	recAcronym     // the last token is an acronym: generic in scoring, posted as a part
 )
 
 // dictTok is a distinct token of the index.
@@ -362,15 +363,23 @@ func (ix *Index) addLocked(e watchlist.Entry, h uint64) {
 			nr.flags |= recAbjad
 		}
 		nr.toks.off = uint32(len(ix.recToks))
-		for _, t := range parts {
+		acr, acrAt := trailingAcronym(n.Value), -1
+		for i, t := range parts {
 			ix.recToks = append(ix.recToks, ix.tokenID(t))
+			if i == len(parts)-1 && len(parts) > 2 && acr != "" && t.Role == names.RolePart && t.Text == acr {
+				// The acronym written after a name ("... (MJN)",
+				// "... / AIAI") is as often left out: it weighs as a
+				// generic word, and is still posted.
+				t.Role, acrAt = names.RoleGeneric, i
+				nr.flags |= recAcronym
+			}
 			ix.recRoles = append(ix.recRoles, t.Role)
 		}
 		nr.toks.n = uint32(len(parts))
 		toks, roles := ix.recToks[nr.toks.off:], ix.recRoles[nr.toks.off:]
 		// Postings: each identifying token once per name.
 		for i, tid := range toks {
-			if roles[i] != names.RolePart || containsBefore(toks, i) {
+			if roles[i] != names.RolePart && i != acrAt || containsBefore(toks, i) {
 				continue
 			}
 			dt := &ix.toks[tid]
@@ -414,7 +423,8 @@ func (ix *Index) removeLocked(slot int32) {
 		ix.recInfo[rid] &^= recInfoAlive
 		toks, roles := ix.recToks[nr.toks.off:nr.toks.off+nr.toks.n], ix.recRoles[nr.toks.off:]
 		for i, tid := range toks {
-			if roles[i] == names.RolePart && !containsBefore(toks, i) {
+			posted := roles[i] == names.RolePart || nr.flags&recAcronym != 0 && i == len(toks)-1
+			if posted && !containsBefore(toks, i) {
 				ix.toks[tid].df--
 				ix.canonDF[ix.toks[tid].tok.Canon]--
 			}
@@ -546,4 +556,34 @@ func sortHits(h []Hit) {
 		}
 		return h[i].EntryID < h[j].EntryID
 	})
+}
+
+// trailingAcronym returns, folded, the acronym that a Latin-script name
+// ends with, written "NAME (ACR)" or "NAME / ACR" in capitals or digits
+// (two to eight), or "".
+func trailingAcronym(v string) string {
+	var acr string
+	switch {
+	case strings.HasSuffix(v, ")"):
+		i := strings.LastIndex(v, " (")
+		if i <= 0 {
+			return ""
+		}
+		acr = v[i+2 : len(v)-1]
+	default:
+		i := strings.LastIndex(v, " / ")
+		if i <= 0 {
+			return ""
+		}
+		acr = v[i+3:]
+	}
+	if len(acr) < 2 || len(acr) > 8 {
+		return ""
+	}
+	for i := 0; i < len(acr); i++ {
+		if c := acr[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return ""
+		}
+	}
+	return strings.ToLower(acr)
 }

@@ -3,6 +3,7 @@ package screen
 import (
 	"testing"
 
+	"github.com/mosaic-intel/mosaic/internal/names"
 	"github.com/mosaic-intel/mosaic/internal/watchlist"
 )
 
@@ -62,6 +63,51 @@ func TestFinalYa(t *testing.T) {
 		got, ok := finalYa(c.in)
 		if ok != c.ok || ok && got != c.want {
 			t.Errorf("finalYa(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestTrailingAcronym(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"MUHAMMAD JAMAL NETWORK (MJN)", "mjn"},
+		{"AL-ITIHAAD AL-ISLAMIYA / AIAI", "aiai"},
+		{"TOUS POUR LA PAIX (ngo)", ""},
+		{"JOHN SMITH (JUNIOR ALIAS)", ""},
+		{"SMITH", ""},
+	} {
+		if got := trailingAcronym(c.in); got != c.want {
+			t.Errorf("trailingAcronym(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A name's trailing acronym, left out of the query, costs little; it is
+// still posted, and its postings go when the entry does.
+func TestAcronymOptional(t *testing.T) {
+	ix := NewIndex()
+	ent := []watchlist.Entry{
+		{EntryID: "o1", Schema: watchlist.Organization, Names: []watchlist.Name{{Value: "AL-ITIHAAD AL-ISLAMIYA / AIAI", Primary: true}}},
+		{EntryID: "o2", Schema: watchlist.Organization, Names: []watchlist.Name{{Value: "NORTHERN SHIPPING COMPANY", Primary: true}}},
+	}
+	ix.ReplaceList("l", ent)
+	q := Query{Name: "AL-ITIHAAD AL-ISLAMIYA", Schema: watchlist.Organization, MinScore: 0.01}
+	hs := ix.Screen(q)
+	if len(hs) == 0 || hs[0].EntryID != "o1" {
+		t.Fatalf("Screen(%q) = %+v, want o1", q.Name, hs)
+	}
+	// The acronym weighs as a generic word and is posted.
+	nr := ix.recs[0]
+	last := nr.toks.off + nr.toks.n - 1
+	if dt := ix.toks[ix.recToks[last]]; dt.tok.Text != "aiai" || ix.recRoles[last] != names.RoleGeneric || dt.df != 1 {
+		t.Errorf("acronym token %q role %d df %d", dt.tok.Text, ix.recRoles[last], dt.df)
+	}
+	if hs := ix.Screen(Query{Name: "AIAI", Schema: watchlist.Organization, MinScore: 0.01}); len(hs) == 0 || hs[0].EntryID != "o1" {
+		t.Errorf("the acronym alone does not retrieve its entry: %+v", hs)
+	}
+	ix.ReplaceList("l", ent[1:])
+	for _, dt := range ix.toks {
+		if dt.tok.Text == "aiai" && dt.df != 0 {
+			t.Errorf("df of %q after removal = %d", dt.tok.Text, dt.df)
 		}
 	}
 }

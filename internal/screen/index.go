@@ -35,10 +35,10 @@ type nameRec struct {
 }
 
 const (
-	recAlive uint8 = 1 << iota
-	recWeak        // a low-quality alias
-	recAbjad       // romanised from Arabic or Hebrew script
-	recAcronym     // the last token is an acronym: generic in scoring, posted as a part
+	recAlive   uint8 = 1 << iota
+	recWeak          // a low-quality alias
+	recAbjad         // romanised from Arabic or Hebrew script
+	recAcronym       // the last token is an acronym: generic in scoring, posted as a part
 )
 
 // dictTok is a distinct token of the index.

@@ -1,5 +1,7 @@
 package screen
 
+import "strings"
+
 // romanSkel reduces a folded Latin token to a skeleton that the common
 // romanisation differences of one name share: ph/f, ck/c/q/k, dj/j,
 // dh/d, x/ks; kh, ch and sh as h (Khalid/Halid, Chol/Khol, Shérif/Chérif);
@@ -66,20 +68,43 @@ var skelPasses = [...][][2]string{
 const skelSim = 0.9
 
 // sameSkelStart reports whether two Latin tokens whose first letters
-// differ begin alike once romanised the same way (romanSkel) and differ
-// in a vowel's spelling or a digraph: "Eebrahim" and "Ibrahim", "Kherif"
-// and "Cherif" differ in spelling, not in their first sound. Consonants
-// swapped outright (w/v, k/q) still count as different first letters.
+// differ begin alike once romanised the same way (as romanSkel would) and
+// differ in a vowel's spelling or a digraph: "Eebrahim" and "Ibrahim",
+// "Kherif" and "Cherif" differ in spelling, not in their first sound.
+// Consonants swapped outright (w/v, k/q) still count as different first
+// letters. It reads romanSkel's rules for a word's start directly: it runs
+// for every aligned pair whose first letters differ.
 func sameSkelStart(a, b string) bool {
-	var bx, by [2][96]byte
-	x, y := skelBytes(a[:min(len(a), 4)], &bx), skelBytes(b[:min(len(b), 4)], &by)
-	if len(x) == 0 || len(y) == 0 || x[0] != y[0] {
+	if a == "" || b == "" {
 		return false
 	}
 	if isVowel(a[0]) && isVowel(b[0]) {
-		return true
+		return vowelStart(a) == vowelStart(b)
 	}
-	return len(a) > 1 && len(b) > 1 && (a[1] == 'h' || b[1] == 'h') && a[1] == b[1]
+	// kh, sh and ch all reduce to h.
+	return len(a) > 1 && len(b) > 1 && a[1] == 'h' && b[1] == 'h' && strings.IndexByte("ksc", a[0]) >= 0 && strings.IndexByte("ksc", b[0]) >= 0
+}
+
+// vowelStart is the first letter of romanSkel's skeleton of a token that
+// begins with a vowel: ee, ie and y as i, oo, ou and o as u, e as a.
+func vowelStart(s string) byte {
+	if len(s) > 1 {
+		switch s[:2] {
+		case "ee", "ie":
+			return 'i'
+		case "oo", "ou":
+			return 'u'
+		}
+	}
+	switch s[0] {
+	case 'e':
+		return 'a'
+	case 'o':
+		return 'u'
+	case 'y':
+		return 'i'
+	}
+	return s[0]
 }
 
 func isVowel(c byte) bool {

@@ -210,7 +210,20 @@ func (in *Ingester) Ingest(ctx context.Context, paths []string) (*Summary, error
 	if commitErr != nil {
 		return sum, commitErr
 	}
+	if f, ok := in.st.(indexFlusher); ok && committed.Added > 0 {
+		// A store that indexes text in batches behind the commits
+		// indexes the rest now, so the work is done when Ingest returns.
+		if ferr := f.FlushIndex(ctx); ferr != nil && err == nil {
+			err = fmt.Errorf("full-text index: %w", ferr)
+		}
+	}
 	return sum, err
+}
+
+// indexFlusher is a store whose full-text index may lag its commits
+// (sqlstore.Store with a separate text index, as SQLite's).
+type indexFlusher interface {
+	FlushIndex(ctx context.Context) error
 }
 
 func (in *Ingester) mappingFor(path string) *mapping.Mapping {

@@ -29,6 +29,7 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/daemon"
 	"github.com/mosaic-intel/mosaic/internal/gen"
 	"github.com/mosaic-intel/mosaic/internal/ingest"
+	"github.com/mosaic-intel/mosaic/internal/store/sqlite"
 )
 
 // Options configure Run.
@@ -97,8 +98,9 @@ type Report struct {
 	EndToEndPerSec float64 `json:"end_to_end_records_per_sec,omitempty"`
 
 	Statements int64 `json:"statements"`
-	// StoreBytesPerMStatements is the store's database file size per
-	// million statements after the records phase (without the WAL).
+	// StoreBytesPerMStatements is the size of the store's database files
+	// (items and full-text index) per million statements after the
+	// records phase (without the WAL).
 	StoreBytesPerMStatements float64 `json:"store_bytes_per_million_statements"`
 }
 
@@ -220,7 +222,8 @@ func Run(ctx context.Context, opts Options) (rep *Report, err error) {
 		return nil, err
 	}
 	rep.Statements = st.Statements
-	if size := fileSize(filepath.Join(dataDir, "mosaic.db")); st.Statements > 0 {
+	db := filepath.Join(dataDir, "mosaic.db")
+	if size := fileSize(db) + fileSize(sqlite.IndexPath(db)); st.Statements > 0 {
 		rep.StoreBytesPerMStatements = float64(size) / float64(st.Statements) * 1e6
 	}
 

@@ -22,37 +22,107 @@ import (
 	sqlite3lib "modernc.org/sqlite/lib"
 )
 
-// Open opens (creating if needed) the SQLite store at path.
+// Open opens (creating if needed) the SQLite store at path. Its
+// full-text index is a second database next to it (IndexPath), written
+// behind the commits (see sqlstore's index.go).
 func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	return openIndex(ctx, path, true)
+}
+
+// IndexPath returns the path of the full-text index of the store at
+// path: mosaic.db's is mosaic-search.db. It holds nothing that the store
+// cannot rebuild: a missing index is rebuilt from the items at Open.
+func IndexPath(path string) string {
+	return strings.TrimSuffix(path, filepath.Ext(path)) + "-search.db"
+}
+
+// dsn returns the data source name of the SQLite database at path, whose
+// transactions begin with BEGIN mode (immediate or deferred).
+func dsn(path, mode string) string {
+	v := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-65536)", "wal_autocheckpoint(8192)", "temp_store(MEMORY)"} {
+		v.Add("_pragma", p)
+	}
+	v.Set("_txlock", mode)
+	return "file:" + path + "?" + v.Encode()
+}
+
+// openDB opens a writer (one connection) and a pool of readers on path.
+func openDB(path string) (w, r *sql.DB, err error) {
+	w, err = sql.Open("sqlite", dsn(path, "immediate"))
+	if err != nil {
+		return nil, nil, err
+	}
+	w.SetMaxOpenConns(1)
+	r, err = sql.Open("sqlite", dsn(path, "deferred"))
+	if err != nil {
+		w.Close()
+		return nil, nil, err
+	}
+	r.SetMaxOpenConns(8)
+	return w, r, nil
+}
+
+// openIndex opens the store at path, with its full-text index in a
+// database of its own (separate) or, as before that, in the store's own
+// search table, written in every item transaction (tests and
+// benchmarks).
+func openIndex(ctx context.Context, path string, separate bool) (*sqlstore.Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, err
 	}
-	dsn := func(mode string) string {
-		v := url.Values{}
-		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-65536)", "wal_autocheckpoint(8192)", "temp_store(MEMORY)"} {
-			v.Add("_pragma", p)
+	w, r, err := openDB(path)
+	if err != nil {
+		return nil, err
+	}
+	opts := sqlstore.Options{Writer: w}
+	if separate {
+		ti, err := openTextIndex(ctx, IndexPath(path))
+		if err != nil {
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("open %s: %w", IndexPath(path), err)
 		}
-		v.Set("_txlock", mode)
-		return "file:" + path + "?" + v.Encode()
+		opts.TextIndex = ti
 	}
-	w, err := sql.Open("sqlite", dsn("immediate"))
-	if err != nil {
-		return nil, err
-	}
-	w.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite", dsn("deferred"))
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
-	r.SetMaxOpenConns(8)
-	s, err := sqlstore.New(ctx, r, Dialect{}, sqlstore.Options{Writer: w})
+	s, err := sqlstore.New(ctx, r, Dialect{}, opts)
 	if err != nil {
 		w.Close()
 		r.Close()
+		if opts.TextIndex != nil {
+			opts.TextIndex.Close()
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if separate {
+		if err := dropOldIndex(ctx, w); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
 	return s, nil
+}
+
+// dropOldIndex empties the store's own search table, where a store
+// written before the separate index kept its full-text index (New has
+// rebuilt that in the separate index): dropping and creating the table
+// again is quicker than deleting its rows one by one.
+func dropOldIndex(ctx context.Context, w *sql.DB) error {
+	var n int
+	if err := w.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_docsize LIMIT 1)`).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, q := range []string{`DROP TABLE search`, `CREATE VIRTUAL TABLE search USING ` + ftsTable} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // Dialect is the SQLite dialect.
@@ -70,7 +140,7 @@ func (Dialect) Rebind(q string) string { return q }
 func (Dialect) Migrations() []sqlstore.Migration {
 	return []sqlstore.Migration{
 		{Version: 1, Name: "core", SQL: append(sqlstore.CoreSchema("INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"),
-			`CREATE VIRTUAL TABLE search USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2')`)},
+			`CREATE VIRTUAL TABLE search USING `+ftsTable)},
 		{Version: 2, Name: "judgements", SQL: sqlstore.JudgementsSchema("INTEGER PRIMARY KEY AUTOINCREMENT")},
 		{Version: 3, Name: "items by kind", SQL: sqlstore.ItemsByKindSchema()},
 	}
@@ -109,6 +179,11 @@ func (Dialect) IndexTexts(ctx context.Context, tx *sql.Tx, docs []sqlstore.TextD
 // SearchText implements sqlstore.Dialect. Every word must match (FTS5
 // implicit AND); words are quoted so that no query syntax leaks through.
 func (Dialect) SearchText(ctx context.Context, db *sql.DB, query string, limit int) ([]sqlstore.TextHit, error) {
+	return searchFTS(ctx, db, query, limit)
+}
+
+// searchFTS runs a search over the search table of db.
+func searchFTS(ctx context.Context, db *sql.DB, query string, limit int) ([]sqlstore.TextHit, error) {
 	var terms []string
 	for _, w := range strings.Fields(query) {
 		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)

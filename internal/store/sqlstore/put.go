@@ -142,16 +142,12 @@ func (t *tx) putRows(ctx context.Context, rows []itemRow) (int, error) {
 	if err := t.existingSeqs(ctx, existing); err != nil {
 		return added, err
 	}
-	if bi, ok := t.s.d.(TextBatchIndexer); ok {
-		if err := bi.IndexTexts(ctx, t.tx, index); err != nil {
-			return added, fmt.Errorf("index items: %w", err)
-		}
+	if t.s.ti != nil {
+		t.deferred = append(t.deferred, index...)
 		return added, nil
 	}
-	for _, d := range index {
-		if err := t.s.d.IndexText(ctx, t.tx, d.Seq, d.Title, d.Body); err != nil {
-			return added, fmt.Errorf("index item %d: %w", d.Seq, err)
-		}
+	if err := t.s.indexTexts(ctx, t.tx, index); err != nil {
+		return added, fmt.Errorf("index items: %w", err)
 	}
 	return added, nil
 }

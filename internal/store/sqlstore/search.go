@@ -24,8 +24,18 @@ func (s *Store) Search(ctx context.Context, p mosaic.Principal, query string, li
 	if limit <= 0 {
 		limit = 20
 	}
+	// Index what waits first: a search never misses a committed item.
+	if err := s.FlushIndex(ctx); err != nil {
+		return nil, mosaic.E(mosaic.KindUnavailable, op, err)
+	}
 	// Ask for more text hits than we return: some will be hidden from p.
-	th, err := s.d.SearchText(ctx, s.db, strings.Join(words, " "), 4*limit+20)
+	var th []TextHit
+	var err error
+	if s.ti != nil {
+		th, err = s.ti.Search(ctx, strings.Join(words, " "), 4*limit+20)
+	} else {
+		th, err = s.d.SearchText(ctx, s.db, strings.Join(words, " "), 4*limit+20)
+	}
 	if err != nil {
 		return nil, mosaic.E(mosaic.KindOther, op, err)
 	}

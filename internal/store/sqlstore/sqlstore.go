@@ -31,6 +31,11 @@ type Store struct {
 	d     Dialect
 	q     queries
 	clock func() time.Time
+	// ti, when set, is the full-text index, written behind the commits
+	// in batches of indexBatch (see index.go).
+	ti         TextIndex
+	indexBatch int
+	ix         textQueue
 }
 
 var _ store.Store = (*Store)(nil)
@@ -42,7 +47,19 @@ type Options struct {
 	Writer *sql.DB
 	// Clock defaults to time.Now.
 	Clock func() time.Time
+	// TextIndex, when set, is the full-text index, kept apart from the
+	// items and written behind the commits (see index.go), instead of the
+	// dialect's index written in each item transaction. It needs a
+	// backend that gives items their seqs in commit order (SQLite). The
+	// store closes it.
+	TextIndex TextIndex
+	// IndexBatch is how many committed items wait, at most, before they
+	// are added to TextIndex together (default DefaultIndexBatch).
+	IndexBatch int
 }
+
+// DefaultIndexBatch is Options.IndexBatch's default.
+const DefaultIndexBatch = 16384
 
 // New returns a Store over db with dialect d, applying pending migrations.
 func New(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*Store, error) {
@@ -57,15 +74,35 @@ func New(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*Store, erro
 	if err := migrate(ctx, s.wdb, d); err != nil {
 		return nil, fmt.Errorf("migrate %s store: %w", d.Name(), err)
 	}
+	if opts.TextIndex != nil {
+		s.ti, s.indexBatch = opts.TextIndex, opts.IndexBatch
+		if s.indexBatch <= 0 {
+			s.indexBatch = DefaultIndexBatch
+		}
+		if err := s.startIndexing(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
 // DB returns the reader database handle (for tests and tools).
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Close closes the database handles.
+// Close indexes the items still waiting for the full-text index (see
+// index.go) and closes the database handles.
 func (s *Store) Close() error {
-	err := s.db.Close()
+	var err error
+	if s.ti != nil {
+		s.stopIndexing()
+		err = s.FlushIndex(context.Background())
+		if e := s.ti.Close(); err == nil {
+			err = e
+		}
+	}
+	if e := s.db.Close(); err == nil {
+		err = e
+	}
 	if s.wdb != s.db {
 		if e := s.wdb.Close(); err == nil {
 			err = e
@@ -74,8 +111,14 @@ func (s *Store) Close() error {
 	return err
 }
 
-// Check runs the dialect's integrity check.
-func (s *Store) Check(ctx context.Context) error { return s.d.Check(ctx, s.db) }
+// Check runs the dialect's integrity check and that of the separate
+// full-text index, if any.
+func (s *Store) Check(ctx context.Context) error {
+	if err := s.d.Check(ctx, s.db); err != nil {
+		return err
+	}
+	return s.checkIndex(ctx)
+}
 
 type queries struct {
 	insertContent, setFacts, getFacts                          string
@@ -168,6 +211,7 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error)
 	if err = sqltx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	t.afterCommit(ctx)
 	return nil
 }
 
@@ -180,6 +224,9 @@ type tx struct {
 	// order by flushLinks before commit.
 	links     map[int64][]mosaic.Link
 	linkItems []int64
+	// deferred is the text of the items this transaction added, to be
+	// indexed behind the commit (see index.go).
+	deferred []TextDoc
 }
 
 var _ store.Tx = (*tx)(nil)

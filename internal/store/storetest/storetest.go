@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"Judgements", Judgements},
 		{"PreparedItems", preparedItems},
 		{"AlertWithdrawal", AlertWithdrawal},
+		{"SearchComplete", SearchComplete},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

@@ -521,8 +521,15 @@ func (e *Engine) compare(a, b *prepared, out []fres, memo nameMemo) {
 	if !docs {
 		out[featCountry] = e.compareCountries(a, b)
 	}
+	// Documents issued by two different countries are not comparable: a
+	// dual national's passports differ in number and country (only
+	// records that each name their documents' country tell this).
+	foreign := docs && len(a.country) > 0 && len(b.country) > 0 && !sharesCountry(a.country, b.country)
 	// Identifier and attribute features present on both sides.
 	for _, x := range a.idents {
+		if foreign && isDocumentKind(e.feats[x.feat].sub) {
+			continue
+		}
 		if out[x.feat].level < 0 && hasFeat(b.idents, x.feat) {
 			e.compareIdents(a.idents, b.idents, x.feat, &out[x.feat])
 		}
@@ -537,6 +544,17 @@ func (e *Engine) compare(a, b *prepared, out []fres, memo nameMemo) {
 			e.compareText(av, bv, &out[f])
 		}
 	}
+}
+
+func sharesCountry(a, b []uint32) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hasFeat(v []fval, f uint16) bool {

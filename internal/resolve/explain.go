@@ -132,7 +132,9 @@ func (e *Engine) Explain(a, b string) (Explanation, error) {
 	strong, _, weak := e.classify(cmp, x.Weight, x.HubWeight)
 	ri, rj := e.cl.find(i), e.cl.find(j)
 	if ri != rj {
-		if ev := e.compareProfiles(e.profileOf(ri), e.profileOf(rj), false); e.distinct(ev) {
+		var why []string
+		if ev := e.compareProfilesWhy(e.profileOf(ri), e.profileOf(rj), false, &why); e.distinct(ev) {
+			ev.why = why
 			x.Conflict = ev.String()
 		}
 	}

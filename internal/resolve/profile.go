@@ -3,6 +3,7 @@ package resolve
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // A profile summarises a cluster for cluster-level evidence: a bounded set
@@ -17,7 +18,10 @@ type profile struct {
 	names  []pname // persons: distinct names; organisations: each record's token bag
 	dates  []uint32
 	idents []fval
-	addrs  []pname
+	// identCountry is, for each identifier, the issuing country of its
+	// record's document (0: unknown, or the record names several).
+	identCountry []uint32
+	addrs        []pname
 }
 
 // Bounds on a profile; values beyond them are not kept (a cluster that
@@ -47,7 +51,11 @@ func (pr *profile) add(e *Engine, p *prepared) {
 			pr.addName(n)
 		}
 	}
-	pr.addRest(p.dates, p.idents, p.addrs)
+	var c uint32
+	if len(p.country) == 1 {
+		c = p.country[0] + 1
+	}
+	pr.addRest(p.dates, p.idents, nil, c, p.addrs)
 }
 
 func (pr *profile) addName(n pname) {
@@ -56,16 +64,22 @@ func (pr *profile) addName(n pname) {
 	}
 }
 
-// addRest adds dates, identifiers and addresses (within the bounds).
-func (pr *profile) addRest(dates []uint32, idents []fval, addrs []pname) {
+// addRest adds dates, identifiers and addresses (within the bounds). The
+// identifiers' issuing countries are ctry (parallel to idents) or, if ctry
+// is nil, c for all.
+func (pr *profile) addRest(dates []uint32, idents []fval, ctry []uint32, c uint32, addrs []pname) {
 	for _, d := range dates {
 		if len(pr.dates) < profDates && !slices.Contains(pr.dates, d) {
 			pr.dates = append(pr.dates, d)
 		}
 	}
-	for _, v := range idents {
+	for i, v := range idents {
 		if len(pr.idents) < profIdents && !slices.Contains(pr.idents, v) {
 			pr.idents = append(pr.idents, v)
+			if ctry != nil {
+				c = ctry[i]
+			}
+			pr.identCountry = append(pr.identCountry, c)
 		}
 	}
 	for _, a := range addrs {
@@ -80,7 +94,7 @@ func (pr *profile) merge(o *profile) {
 	for _, n := range o.names {
 		pr.addName(n)
 	}
-	pr.addRest(o.dates, o.idents, o.addrs)
+	pr.addRest(o.dates, o.idents, o.identCountry, 0, o.addrs)
 }
 
 // profileOf returns the profile of the cluster rooted at root (built on
@@ -116,6 +130,7 @@ type clusterEvidence struct {
 	// which dateConflict, identConflict and nameConflict say the kind.
 	soft                                      float64
 	conflict                                  string
+	why                                       []string // each feature's part of soft (explanations only)
 	dateConflict, identConflict, nameConflict bool
 	agree                                     bool // a feature other than the name agrees
 }
@@ -123,7 +138,19 @@ type clusterEvidence struct {
 // compareProfiles compares two cluster profiles of records of type typ.
 // It stops at the first hard conflict when quick is set.
 func (e *Engine) compareProfiles(a, b *profile, quick bool) clusterEvidence {
+	return e.compareProfilesWhy(a, b, quick, nil)
+}
+
+// compareProfilesWhy is compareProfiles that also appends, when why is not
+// nil, each feature's part of the soft weight ("phone differs -2.1") for
+// explanations.
+func (e *Engine) compareProfilesWhy(a, b *profile, quick bool, why *[]string) clusterEvidence {
 	ev := clusterEvidence{name: -1, worstFull: -1, date: -1}
+	part := func(f int, lv int8) {
+		if why != nil {
+			*why = append(*why, fmt.Sprintf("%s %s %+.1f", e.feats[f].name, kindLevels[e.feats[f].kind][lv], e.model.w[f][lv]))
+		}
+	}
 	// Birth dates.
 	if len(a.dates) > 0 && len(b.dates) > 0 {
 		ev.date = 0
@@ -137,6 +164,7 @@ func (e *Engine) compareProfiles(a, b *profile, quick bool) clusterEvidence {
 			}
 		}
 		ev.soft += e.model.w[featDate][ev.date]
+		part(featDate, ev.date)
 		if ev.date == 0 && e.model.w[featDate][0] <= -e.cfg.ConflictBits {
 			ev.conflict, ev.dateConflict = "dates of birth differ", true
 			if quick {
@@ -154,13 +182,17 @@ func (e *Engine) compareProfiles(a, b *profile, quick bool) clusterEvidence {
 		}
 		best := int8(-1)
 		hub := false
-		for _, u := range a.idents {
+		doc := isDocumentKind(e.feats[x.feat].sub)
+		for iu, u := range a.idents {
 			if u.feat != x.feat {
 				continue
 			}
-			for _, v := range b.idents {
+			for iv, v := range b.idents {
 				if v.feat != x.feat {
 					continue
+				}
+				if doc && otherCountry(a.identCountry[iu], b.identCountry[iv]) {
+					continue // documents of two countries: not comparable
 				}
 				lv := int8(0)
 				if u.val == v.val {
@@ -178,6 +210,7 @@ func (e *Engine) compareProfiles(a, b *profile, quick bool) clusterEvidence {
 		}
 		f := int(x.feat)
 		ev.soft += e.model.w[f][best]
+		part(f, best)
 		kind := e.feats[f].sub
 		if e.identConflict(f, best) {
 			ev.identConflict = true
@@ -197,6 +230,7 @@ func (e *Engine) compareProfiles(a, b *profile, quick bool) clusterEvidence {
 		var r fres
 		e.compareText(a.addrs, b.addrs, &r)
 		ev.soft += e.model.w[featAddress][r.level]
+		part(featAddress, r.level)
 		if r.level >= 2 && !r.hub {
 			ev.agree = true
 		}
@@ -241,6 +275,9 @@ func (e *Engine) compareProfiles(a, b *profile, quick bool) clusterEvidence {
 	return ev
 }
 
+// otherCountry reports two known, different issuing countries.
+func otherCountry(x, y uint32) bool { return x != 0 && y != 0 && x != y }
+
 // singleValued reports whether a person holds one value of an identifier
 // kind at a time, so that two different values mean two people (a driving
 // licence, a national ID, a prison number); passports are not: dual
@@ -263,6 +300,9 @@ func (e *Engine) distinct(ev clusterEvidence) bool {
 // String renders cluster evidence for explanations.
 func (ev clusterEvidence) String() string {
 	s := fmt.Sprintf("other features %+.1f bits", ev.soft)
+	if len(ev.why) > 0 {
+		s += " (" + strings.Join(ev.why, ", ") + ")"
+	}
 	if ev.conflict != "" {
 		s += "; " + ev.conflict
 	}

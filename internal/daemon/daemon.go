@@ -4,7 +4,8 @@
 // # Embedded mode and the data directory
 //
 // In embedded mode everything lives in one data directory: the SQLite
-// store (mosaic.db) and the embedded NATS JetStream files (nats/). One
+// store (mosaic.db), its full-text index (mosaic-search.db, rebuilt from
+// mosaic.db when missing) and the embedded NATS JetStream files (nats/). One
 // process at a time owns the directory (an flock on mosaic.lock) and runs
 // the embedded NATS server, listening on a loopback port that it writes to
 // nats.url. Another process opening the same directory (say `mosaic ingest`

@@ -205,15 +205,7 @@ func TestDiagCrossTune(t *testing.T) {
 	qs := ArabicQueriesPart(entries, TunePart)
 	var pos []float64
 	for _, l := range qs {
-		q := l.Query
-		q.MinScore = 0.01
-		q.Limit = 50
-		best := 0.0
-		for _, h := range ix.Screen(q) {
-			if h.EntryID == l.EntryID {
-				best = max(best, h.Score)
-			}
-		}
+		best := bestFor(ix, l.Query, l.EntryID)
 		pos = append(pos, best)
 		if best >= screen.DefaultThreshold {
 			hit++
@@ -304,14 +296,7 @@ func TestDiagCrossRunOn(t *testing.T) {
 			run := append(append(append([]string{}, ws[:i]...), ws[i]+ws[i+1]), ws[i+2:]...)
 			q := l.Query
 			q.Name = strings.Join(run, " ")
-			q.MinScore = 0.01
-			q.Limit = 50
-			best := 0.0
-			for _, h := range ix.Screen(q) {
-				if h.EntryID == l.EntryID {
-					best = max(best, h.Score)
-				}
-			}
+			best := bestFor(ix, q, l.EntryID)
 			n++
 			if best >= screen.DefaultThreshold {
 				hit++
@@ -348,14 +333,7 @@ func TestDiagCrossYa(t *testing.T) {
 		}
 		q := l.Query
 		q.Name = strings.Join(ws, " ")
-		q.MinScore = 0.01
-		q.Limit = 50
-		best := 0.0
-		for _, h := range ix.Screen(q) {
-			if h.EntryID == l.EntryID {
-				best = max(best, h.Score)
-			}
-		}
+		best := bestFor(ix, q, l.EntryID)
 		n++
 		if best >= screen.DefaultThreshold {
 			hit++
@@ -364,4 +342,18 @@ func TestDiagCrossYa(t *testing.T) {
 		}
 	}
 	t.Logf("final ya written as alif maqsura: %d names, found %d at %.2f", n, hit, screen.DefaultThreshold)
+}
+
+// bestFor screens q down to a score of 0.01 (top 50) and returns the best
+// score of the entry id among the hits (0 when it is not among them).
+func bestFor(ix *screen.Index, q screen.Query, id string) float64 {
+	q.MinScore = 0.01
+	q.Limit = 50
+	best := 0.0
+	for _, h := range ix.Screen(q) {
+		if h.EntryID == id {
+			best = max(best, h.Score)
+		}
+	}
+	return best
 }

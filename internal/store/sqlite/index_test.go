@@ -76,12 +76,7 @@ func found(t *testing.T, s store.Store, lo, hi int) {
 // before it is used.
 func TestIndexBehindCommits(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "mosaic.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, path := openTemp(t)
 	putAll(t, s, records(0, 4))
 	putAll(t, s, records(4, 8))
 	if got, n := lag(t, s), indexed(t, path); got != 8 || n != 0 {
@@ -193,12 +188,7 @@ func TestIndexRebuilt(t *testing.T) {
 // from the index, and indexed rows that are no items.
 func TestCheckIndex(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "mosaic.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, path := openTemp(t)
 	putAll(t, s, records(0, 5))
 	if err := s.FlushIndex(ctx); err != nil {
 		t.Fatal(err)
@@ -230,3 +220,16 @@ func TestCheckIndex(t *testing.T) {
 }
 
 func sleep() { time.Sleep(10 * time.Millisecond) }
+
+// openTemp opens a store in a new temporary directory, closed when the
+// test ends, and returns it with its path.
+func openTemp(t *testing.T) (*sqlstore.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "mosaic.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}

@@ -282,7 +282,7 @@ func TestDiagCrossRunOn(t *testing.T) {
 		t.Skip("MOSAIC_DIAG=runon not set")
 	}
 	entries, _, ix := crossScriptSetup(t)
-	n, hit := 0, 0
+	var tally devTally
 	for _, l := range ArabicQueriesPart(entries, TunePart) {
 		if l.Query.Schema != watchlist.Person {
 			continue
@@ -296,16 +296,10 @@ func TestDiagCrossRunOn(t *testing.T) {
 			run := append(append(append([]string{}, ws[:i]...), ws[i]+ws[i+1]), ws[i+2:]...)
 			q := l.Query
 			q.Name = strings.Join(run, " ")
-			best := bestFor(ix, q, l.EntryID)
-			n++
-			if best >= screen.DefaultThreshold {
-				hit++
-			} else if os.Getenv("MOSAIC_V") != "" {
-				t.Logf("RMISS %.3f %q", best, q.Name)
-			}
+			tally.add(t, "RMISS", bestFor(ix, q, l.EntryID), q.Name)
 		}
 	}
-	t.Logf("run-together words: %d names, found %d at %.2f", n, hit, screen.DefaultThreshold)
+	t.Logf("run-together words: %d names, found %d at %.2f", tally.n, tally.hit, screen.DefaultThreshold)
 }
 
 // TestDiagCrossYa screens the tuning half's Arabic-script names that have
@@ -318,7 +312,7 @@ func TestDiagCrossYa(t *testing.T) {
 		t.Skip("MOSAIC_DIAG=ya not set")
 	}
 	entries, _, ix := crossScriptSetup(t)
-	n, hit := 0, 0
+	var tally devTally
 	for _, l := range ArabicQueriesPart(entries, TunePart) {
 		ws := strings.Fields(l.Query.Name)
 		changed := false
@@ -333,15 +327,9 @@ func TestDiagCrossYa(t *testing.T) {
 		}
 		q := l.Query
 		q.Name = strings.Join(ws, " ")
-		best := bestFor(ix, q, l.EntryID)
-		n++
-		if best >= screen.DefaultThreshold {
-			hit++
-		} else if os.Getenv("MOSAIC_V") != "" {
-			t.Logf("YMISS %.3f %q", best, q.Name)
-		}
+		tally.add(t, "YMISS", bestFor(ix, q, l.EntryID), q.Name)
 	}
-	t.Logf("final ya written as alif maqsura: %d names, found %d at %.2f", n, hit, screen.DefaultThreshold)
+	t.Logf("final ya written as alif maqsura: %d names, found %d at %.2f", tally.n, tally.hit, screen.DefaultThreshold)
 }
 
 // bestFor screens q down to a score of 0.01 (top 50) and returns the best
@@ -356,4 +344,17 @@ func bestFor(ix *screen.Index, q screen.Query, id string) float64 {
 		}
 	}
 	return best
+}
+
+// devTally counts a development set's names and those found at the
+// default threshold, logging the misses with MOSAIC_V set.
+type devTally struct{ n, hit int }
+
+func (d *devTally) add(t *testing.T, tag string, best float64, name string) {
+	d.n++
+	if best >= screen.DefaultThreshold {
+		d.hit++
+	} else if os.Getenv("MOSAIC_V") != "" {
+		t.Logf("%s %.3f %q", tag, best, name)
+	}
 }

@@ -154,12 +154,7 @@ func TestWithdrawalThroughTheRulesStage(t *testing.T) {
 		}
 		return a
 	}
-	run(f.subject("WL-7", "Evander Okonkwo-Lindqvist", "1979-07-07", "domestic-subjects"),
-		f.person("PER-S", "Evander Okonkwo-Lindqvist", "1979-07-07", "07700 900001"),
-		f.person("PER-F", "Casimir Vanterpool", "1985-01-15", "07700 900002"),
-		f.person("PER-B", "Philippa Drummond-Achebe", "1990-09-09", "07700 900003"),
-		f.call("COM-1", "+447700900001", "+447700900002"),
-		f.call("COM-2", "+447700900002", "+447700900003"))
+	run(subjectTwoHopsFromBuyer(f)...)
 	run(f.buy("PUR-1", "Philippa Drummond-Achebe", "", "acetone", "2024-04-01"))
 	id := mosaic.AlertID("precursor_near_subject", string(f.id("PUR-1")))
 	raised := stored(id)
@@ -245,12 +240,7 @@ func TestWithdrawalAfterRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	run(f.subject("WL-7", "Evander Okonkwo-Lindqvist", "1979-07-07", "domestic-subjects"),
-		f.person("PER-S", "Evander Okonkwo-Lindqvist", "1979-07-07", "07700 900001"),
-		f.person("PER-F", "Casimir Vanterpool", "1985-01-15", "07700 900002"),
-		f.person("PER-B", "Philippa Drummond-Achebe", "1990-09-09", "07700 900003"),
-		f.call("COM-1", "+447700900001", "+447700900002"),
-		f.call("COM-2", "+447700900002", "+447700900003"))
+	run(subjectTwoHopsFromBuyer(f)...)
 	run(f.buy("PUR-1", "Philippa Drummond-Achebe", "", "acetone", "2024-04-01"),
 		f.buy("PUR-9", "Philippa Drummond-Achebe", "07700 900003", "acetone", "2024-04-09"))
 	if l, _ := st.Alerts(ctx, pipeline.System, store.AlertFilter{Rule: "precursor_near_subject"}); len(l) != 2 {
@@ -289,4 +279,18 @@ func tempStore(t *testing.T) *sqlstore.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
+}
+
+// subjectTwoHopsFromBuyer is a watch-listed subject, a friend and a buyer,
+// each with a phone, and calls subject -> friend -> buyer: the buyer is
+// two hops from the subject.
+func subjectTwoHopsFromBuyer(f *fixture) []*store.Item {
+	return []*store.Item{
+		f.subject("WL-7", "Evander Okonkwo-Lindqvist", "1979-07-07", "domestic-subjects"),
+		f.person("PER-S", "Evander Okonkwo-Lindqvist", "1979-07-07", "07700 900001"),
+		f.person("PER-F", "Casimir Vanterpool", "1985-01-15", "07700 900002"),
+		f.person("PER-B", "Philippa Drummond-Achebe", "1990-09-09", "07700 900003"),
+		f.call("COM-1", "+447700900001", "+447700900002"),
+		f.call("COM-2", "+447700900002", "+447700900003"),
+	}
 }

@@ -104,6 +104,9 @@ func TestParsePerson(t *testing.T) {
 		{"Sheikh Mohamed Omar", "muhammad umar"},
 		{"Bill Clinton", "william clinton"},
 		{"J. R. R. Tolkien", "j r r tolkien"},
+		// Il is a Korean given-name syllable (일), not a particle.
+		{"Cho Il Woo", "cao il woo"},
+		{"Kim Jong-Il", "kim jong il"},
 	} {
 		if got := canonOf(Parse(tc.in, KindPerson)); got != tc.want {
 			t.Errorf("Parse(%q) = %q, want %q", tc.in, got, tc.want)

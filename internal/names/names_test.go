@@ -145,6 +145,33 @@ func TestParseOrganization(t *testing.T) {
 	}
 }
 
+// The English "in" and the ezafe of Persian and Urdu names ("-e-", "-i-")
+// weigh as generic words in organisation names: an Arabic-script spelling
+// does not write the ezafe, and a translation may drop "in".
+func TestOrgFunctionWords(t *testing.T) {
+	for _, tc := range []struct{ in, word string }{
+		{"Ansar al Charia in Libya", "in"},
+		{"Jamaat-e-Ahrar", "e"},
+		{"Jaish-i-Mohammed", "i"},
+	} {
+		found := false
+		for _, tk := range Parse(tc.in, KindOrganization).Tokens {
+			if tk.Text == tc.word {
+				found = true
+				if tk.Role != RoleGeneric {
+					t.Errorf("Parse(%q): %q has role %v, want generic", tc.in, tc.word, tk.Role)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("Parse(%q): no token %q", tc.in, tc.word)
+		}
+	}
+	if tk := Parse("Ali E Hassan", KindPerson).Tokens[1]; tk.Role != RoleInitial {
+		t.Errorf("a person's E: role %v, want initial", tk.Role)
+	}
+}
+
 func TestJaroWinkler(t *testing.T) {
 	for _, tc := range []struct {
 		a, b   string

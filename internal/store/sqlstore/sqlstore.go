@@ -36,6 +36,7 @@ type Store struct {
 	ti         TextIndex
 	indexBatch int
 	ix         textQueue
+	onClose    func() error
 }
 
 var _ store.Store = (*Store)(nil)
@@ -56,6 +57,9 @@ type Options struct {
 	// IndexBatch is how many committed items wait, at most, before they
 	// are added to TextIndex together (default DefaultIndexBatch).
 	IndexBatch int
+	// OnClose, when set, is called first by Close: it stops what the
+	// backend runs beside the store (SQLite: the checkpointer).
+	OnClose func() error
 }
 
 // DefaultIndexBatch is Options.IndexBatch's default.
@@ -63,7 +67,7 @@ const DefaultIndexBatch = 16384
 
 // New returns a Store over db with dialect d, applying pending migrations.
 func New(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*Store, error) {
-	s := &Store{db: db, wdb: opts.Writer, d: d, clock: opts.Clock}
+	s := &Store{db: db, wdb: opts.Writer, d: d, clock: opts.Clock, onClose: opts.OnClose}
 	if s.wdb == nil {
 		s.wdb = db
 	}
@@ -93,6 +97,9 @@ func (s *Store) DB() *sql.DB { return s.db }
 // index.go) and closes the database handles.
 func (s *Store) Close() error {
 	var err error
+	if s.onClose != nil {
+		err = s.onClose()
+	}
 	if s.ti != nil {
 		s.stopIndexing()
 		err = s.FlushIndex(context.Background())

@@ -161,7 +161,7 @@ func TestAbjadTable(t *testing.T) {
 	} else if table != abjadKeysTSV {
 		t.Errorf("data/abjad_keys.tsv differs from what the shared pairs teach; rebuild with -update")
 	}
-	var n, plain, alt, close, falseClose int
+	var n, plain, alt, close, closer, falseClose int
 	var held []abjadPair
 	for _, p := range pairs {
 		if p.heldOut() {
@@ -175,8 +175,11 @@ func TestAbjadTable(t *testing.T) {
 			continue
 		}
 		n++
-		if AbjadSimilarity(words[0], lat[0]) >= 0.78 {
+		if sim := AbjadSimilarity(words[0], lat[0]); sim >= 0.78 {
 			close++
+			if sim >= 0.93 {
+				closer++ // what a common rewrite costs matters here
+			}
 		}
 		// Against another pair's Latin spelling, some way down the list.
 		other := strings.Fields(Fold(held[(i+len(held)/2)%len(held)].lat))
@@ -195,7 +198,8 @@ func TestAbjadTable(t *testing.T) {
 	}
 	rp, ra := float64(plain)/float64(n), float64(alt)/float64(n)
 	rc, rf := float64(close)/float64(n), float64(falseClose)/float64(n)
-	t.Logf("held-out single-word pairs: %d; Latin key equals the romanisation's %.3f, or one of its alternatives %.3f; AbjadSimilarity >= 0.78 for %.3f of the pairs and %.4f of mismatched pairs", n, rp, ra, rc, rf)
+	t.Logf("held-out single-word pairs: %d; Latin key equals the romanisation's %.3f, or one of its alternatives %.3f; AbjadSimilarity >= 0.78 for %.3f of the pairs (>= 0.93 for %.4f) and %.4f of mismatched pairs",
+		n, rp, ra, rc, float64(closer)/float64(n), rf)
 	if ra < rp+0.02 {
 		t.Errorf("alternative keys add %.3f (want at least 0.02)", ra-rp)
 	}
@@ -231,6 +235,8 @@ func TestAbjadSimilarity(t *testing.T) {
 		{"تشاي", "chae", 0.8, 0.98},
 		{"طه", "taha", 0.9, 0.98},       // ط ه, not ث
 		{"اتحاد", "ittihad", 0.9, 0.98}, // تش is ch
+		{"فيض", "faiz", 0.92, 0.98},     // ض as z, as Persian names write it (learned p 0.2)
+		{"ذاكر", "zakir", 0.92, 0.98},
 	} {
 		a := Fold(tc.ar)
 		got := AbjadSimilarity(a, Fold(tc.lat))

@@ -125,7 +125,7 @@ func (t *tx) putRows(ctx context.Context, rows []itemRow) (int, error) {
 			continue
 		}
 		delete(inserted, string(it.ID))
-		it.Seq, it.Stored = seq, now
+		it.Seq, it.Stored = seq, fromMicros(micros(now)) // as a read gives it back
 		added++
 		if d := it.Document; d != nil {
 			if err := t.exec(ctx, t.s.q.insertContent, seq, d.Text, d.Raw); err != nil {

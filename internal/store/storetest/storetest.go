@@ -171,6 +171,9 @@ func testItemRoundTrip(t *testing.T, open Opener) {
 		gd.Path != d.Document.Path || gd.MediaType != "text/plain" || !got.Marking.Equal(mosaic.NewMarking("ALPHA")) {
 		t.Errorf("document round trip:\n got %+v\nwant %+v", gd, d.Document)
 	}
+	if got.Seq != d.Seq || !got.Stored.Equal(d.Stored) || got.Stored.Location() != d.Stored.Location() {
+		t.Errorf("document read back with seq %d, stored %v; PutItems set seq %d, stored %v", got.Seq, got.Stored, d.Seq, d.Stored)
+	}
 	got, err = s.Item(ctx, all, r.ID)
 	if err != nil {
 		t.Fatal(err)

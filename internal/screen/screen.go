@@ -114,6 +114,9 @@ func (ix *Index) Screen(q Query) []Hit {
 	if alt, ok := finalYa(q.Name); ok {
 		hits = ix.screenAlternatives(q, []string{alt}, "final ى read as ي: ", minScore, hits)
 	}
+	if alt, ok := withoutNasab(q); ok {
+		hits = ix.screenAlternatives(q, []string{alt}, "father's and forefathers' names left out: ", minScore, hits)
+	}
 	sortHits(hits)
 	if len(hits) > limit {
 		hits = hits[:limit]
@@ -167,6 +170,44 @@ func finalYa(name string) (string, bool) {
 		}
 	}
 	return strings.Join(words, " "), changed
+}
+
+// nasabWords introduce a father's or forefather's name in an
+// Arabic-script name ("son of", "daughter of"; ولد in Mauritanian names).
+var nasabWords = map[string]bool{"بن": true, "ابن": true, "إبن": true, "بنت": true, "ولد": true}
+
+// withoutNasab returns a person's Arabic-script name with its clauses
+// "بن X" (son of X) left out, but for one that ends the name (بن لادن,
+// a family name): a Latin spelling often gives the given and family
+// names alone (محرز بن محمود بن ساسي العمدوني, Meherez Hamdouni), and
+// each such part left unmatched would cost the name as much as a wrong
+// one. At least two words must remain. The name as written is screened
+// too.
+func withoutNasab(q Query) (string, bool) {
+	if kindOf(q.Schema) != names.KindPerson || names.DetectScript(q.Name) != names.ScriptArabic {
+		return "", false
+	}
+	words := strings.Fields(q.Name)
+	out := words[:0:0]
+	for i := 0; i < len(words); i++ {
+		if i == 0 || !nasabWords[words[i]] {
+			out = append(out, words[i])
+			continue
+		}
+		n := 1 // the father's name
+		if i+1 < len(words) && (words[i+1] == "عبد" || words[i+1] == "أبو" || words[i+1] == "ابو") {
+			n = 2 // a compound one (بن عبد الله)
+		}
+		if i+n >= len(words)-1 {
+			out = append(out, words[i:]...) // it ends the name
+			break
+		}
+		i += n
+	}
+	if len(out) == len(words) || len(out) < 2 {
+		return "", false
+	}
+	return strings.Join(out, " "), true
 }
 
 // screenAlternatives screens each of alts in place of q's name and adds

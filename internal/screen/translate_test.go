@@ -67,6 +67,42 @@ func TestFinalYa(t *testing.T) {
 	}
 }
 
+func TestWithoutNasab(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		schema   watchlist.Schema
+		ok       bool
+	}{
+		{"محرز بن محمود بن ساسي العمدوني", "محرز العمدوني", watchlist.Person, true},
+		{"محمد بن عبد الله العوادي", "محمد العوادي", watchlist.Person, true},
+		{"حماده ولد محمد الخيري", "حماده الخيري", watchlist.Person, true},
+		{"أسامة بن لادن", "", watchlist.Person, false}, // a family name ends it
+		{"سامي بن خميس", "", watchlist.Person, false},  // so does a last father's name
+		{"محرز بن محمود العمدوني", "", watchlist.Organization, false},
+		{"Mehrez ben Mahmoud Amdouni", "", watchlist.Person, false},
+	} {
+		got, ok := withoutNasab(Query{Name: c.in, Schema: c.schema})
+		if ok != c.ok || ok && got != c.want {
+			t.Errorf("withoutNasab(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// A Latin spelling that gives the given and family names alone is found
+// from the Arabic-script name with its father's name.
+func TestNasabOptional(t *testing.T) {
+	ix := NewIndex()
+	ix.ReplaceList("l", []watchlist.Entry{
+		{EntryID: "p1", Schema: watchlist.Person, Names: []watchlist.Name{{Value: "Nasim al-Sahrawi", Primary: true}}},
+		{EntryID: "p2", Schema: watchlist.Person, Names: []watchlist.Name{{Value: "Ramadan Sahraoui", Primary: true}}},
+		{EntryID: "p3", Schema: watchlist.Person, Names: []watchlist.Name{{Value: "CLAUDIA SCHNEIDER", Primary: true}}},
+	})
+	q := Query{Name: "نسيم بن رمضان صحراوي", Schema: watchlist.Person}
+	if hs := ix.Screen(q); len(hs) == 0 || hs[0].EntryID != "p1" {
+		t.Errorf("Screen(%q) = %+v, want p1 first", q.Name, hs)
+	}
+}
+
 func TestTrailingAcronym(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"MUHAMMAD JAMAL NETWORK (MJN)", "mjn"},

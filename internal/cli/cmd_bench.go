@@ -112,7 +112,11 @@ temporary directory by default, removed afterwards).`,
 
 func printIngestReport(env *Env, r *ingestbench.Report) {
 	w := env.Stdout
-	fmt.Fprintf(w, "mosaic bench ingest: %s, %d CPUs, world of %d people\n\n", r.GoVersion, r.CPUs, r.People)
+	world := fmt.Sprintf("a generated world of %d people", r.People)
+	if r.World != "" {
+		world = "the world in " + r.World
+	}
+	fmt.Fprintf(w, "mosaic bench ingest: %s, %d CPUs, %s\n\n", r.GoVersion, r.CPUs, world)
 	fmt.Fprintf(w, "load average at start: %s; batch size %d\n\n", r.LoadAverage, r.BatchSize)
 	fmt.Fprintf(w, "%-48s %8s %8s %7s %9s %7s %9s %10s\n", "phase", "items", "seconds", "cpu s", "items/s", "MB/s", "peak RSS", "alloc/item")
 	row := func(p *ingestbench.Phase) {

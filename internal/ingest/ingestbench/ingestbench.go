@@ -73,7 +73,8 @@ type Options struct {
 type Report struct {
 	GoVersion string `json:"go_version"`
 	CPUs      int    `json:"cpus"`
-	People    int    `json:"people"`
+	People    int    `json:"people,omitempty"` // of the generated world
+	World     string `json:"world,omitempty"`  // the world read (Options.World)
 	BatchSize int    `json:"batch_size"`
 
 	Records   Phase  `json:"records"`
@@ -186,7 +187,9 @@ func Run(ctx context.Context, opts Options) (rep *Report, err error) {
 		rep.BatchSize = ingest.DefaultBatchSize
 	}
 	world := opts.World
-	if world == "" {
+	if world != "" {
+		rep.People, rep.World = 0, world
+	} else {
 		world = filepath.Join(opts.Dir, "world")
 		opts.Logf("generating a world of %d people in %s", opts.People, world)
 		if _, err := gen.Generate(ctx, gen.Options{Out: world, People: opts.People, Seed: opts.Seed}); err != nil {

@@ -203,7 +203,7 @@ func (ix *Index) joinParts(s *scratch, sc *scored, toks []int32, roles []names.R
 				continue
 			}
 			a, b := ix.toks[toks[cj]].tok.Text, ix.toks[toks[cj+1]].tok.Text
-			if !joinable(qtext, a, b) {
+			if !joinable(qtext, a, b) || !qts[qi].tok.Abjad && !closeJoined(qtext, a, b) {
 				continue
 			}
 			// Both entry parts must be free, or held by this query part.
@@ -233,7 +233,7 @@ func (ix *Index) joinParts(s *scratch, sc *scored, toks []int32, roles []names.R
 				continue
 			}
 			a, b := qts[qi].tok.Text, qts[qi+1].tok.Text
-			if !joinable(ctok.Text, a, b) || !sc.freeQ(qi, cur) || !sc.freeQ(qi+1, cur) {
+			if !joinable(ctok.Text, a, b) || !qts[qi].tok.Abjad && !closeJoined(ctok.Text, a, b) || !sc.freeQ(qi, cur) || !sc.freeQ(qi+1, cur) {
 				continue
 			}
 			jt := joined(a, b)
@@ -254,6 +254,25 @@ func (ix *Index) joinParts(s *scratch, sc *scored, toks []int32, roles []names.R
 func joinable(whole, a, b string) bool {
 	n := len(a) + len(b)
 	return whole[0] == a[0] && n >= len(whole)-2 && n <= len(whole)+2 && len(whole) >= 4
+}
+
+// closeJoined reports whether two Latin-script parts a and b written
+// together are the short Latin-script part whole (under eight letters)
+// but for one letter edit: a name written apart is the same letters
+// ("Changho", "Chang-ho"); in a short name a spelling that also differs
+// compounds two differences, and let unrelated names meet ("Chen" and
+// "Che-son", "Sana Awan" and "Sanani"). Longer wholes are left to the
+// similarity: the names tables split compounds such as "Abubakar" into
+// parts whose joined spelling differs from a variant's ("Abobaqar").
+func closeJoined(whole, a, b string) bool {
+	if len(whole) >= 8 {
+		return true
+	}
+	if len(a)+len(b) > 32 {
+		return false
+	}
+	var buf [32]byte
+	return editDistance(whole, string(append(append(buf[:0], a...), b...)), 2) <= 1
 }
 
 func joined(a, b string) names.Token {

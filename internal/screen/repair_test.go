@@ -171,3 +171,40 @@ func TestSameSkelStart(t *testing.T) {
 		}
 	}
 }
+
+func TestCloseJoined(t *testing.T) {
+	for _, c := range []struct {
+		whole, a, b string
+		want        bool
+	}{
+		{"changho", "chang", "ho", true},  // written apart
+		{"changhp", "chang", "ho", true},  // and one typo
+		{"chen", "che", "son", false},     // two letters more
+		{"sanani", "sana", "awan", false}, // another name
+		{"chll", "chae", "il", false},
+		{"abobaqar", "abu", "bakar", true}, // a long whole: left to the similarity
+	} {
+		if got := closeJoined(c.whole, c.a, c.b); got != c.want {
+			t.Errorf("closeJoined(%q, %q, %q) = %v, want %v", c.whole, c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// A short Latin-script part meets two entry parts written apart only when
+// its letters are theirs, give or take one.
+func TestJoinedParts(t *testing.T) {
+	ix := NewIndex()
+	ix.ReplaceList("l", []watchlist.Entry{
+		{EntryID: "p1", Schema: watchlist.Person, Names: []watchlist.Name{{Value: "Ri Che-son", Primary: true}}},
+		{EntryID: "p2", Schema: watchlist.Person, Names: []watchlist.Name{{Value: "Kim Jong-il", Primary: true}}},
+		{EntryID: "p3", Schema: watchlist.Person, Names: []watchlist.Name{{Value: "Ivan Petrov", Primary: true}}},
+	})
+	if hs := ix.Screen(Query{Name: "Ri Cheson", Schema: watchlist.Person}); len(hs) == 0 || hs[0].EntryID != "p1" {
+		t.Errorf("Ri Cheson: %+v, want p1", hs)
+	}
+	for _, h := range ix.Screen(Query{Name: "Ri Chen", Schema: watchlist.Person, MinScore: 0.01}) {
+		if h.EntryID == "p1" && h.Score >= DefaultThreshold {
+			t.Errorf("Ri Chen meets Ri Che-son at %.3f: %v", h.Score, h.Explanation)
+		}
+	}
+}

@@ -36,18 +36,27 @@ type tuneWorld struct {
 //
 //   - MOSAIC_CELLS_TUNE_SEEDS=N with MOSAIC_CELLS_TUNE_RES=0.07/0.1/0.15:
 //     the product's graph.Cells at each resolution, ARI averaged over N
-//     Louvain visit orders (one order's ARI moves by a member or two).
+//     Louvain visit orders (one order's ARI moves by a member or two),
+//     with the errors summed over worlds and orders (see cellLoss) and
+//     the number and size of the cells.
 //   - MOSAIC_CELLS_TUNE_CONFIGS="name|type=w,...|f|res/res;...": the Person
 //     projection re-weighted outside the product: per-type weights, f one
-//     of lin, sqrt, log, cap3 applied to each type's count, and the
-//     pseudo-types multi (factor for pairs tied by two types or more),
-//     cmulti (the same counting only report, event, flight, booking and
-//     call ties), hh (factor for pairs sharing an address), hhp (an
-//     address or a phone) and restarts (keep the best CPM quality of that
-//     many visit orders).
+//     of lin, sqrt, log, cap3, pow1.5, sq applied to each type's count,
+//     and the pseudo-types multi (factor for pairs tied by two types or
+//     more), cmulti (the same counting only report, event, flight,
+//     booking and call ties), hh (factor for pairs sharing an address),
+//     hhp (an address or a phone), single (factor for pairs tied by one
+//     occasion in all), strength (each weight divided by the product of
+//     its ends' total weights to that power, rescaled to the same total)
+//     and restarts (keep the best CPM quality of that many visit orders).
+//     MOSAIC_CELLS_TUNE_ORDERS=N averages a config's ARI over N visit
+//     orders instead.
 //   - MOSAIC_CELLS_TUNE_DETAIL=1 prints, per truth cell, the community of
 //     each member entity and the edges of members outside their cell's
-//     main community.
+//     main community; with MOSAIC_CELLS_TUNE_SEEDS, for the first visit
+//     order, each misplaced member entity, the edge types tying
+//     non-members into cells that hold members, and each cell found in
+//     parts.
 //
 // Nothing here is used by the product; it reads the truth only to score.
 func TestCellsTune(t *testing.T) {
@@ -121,8 +130,11 @@ func TestCellsTune(t *testing.T) {
 			r, _ := strconv.ParseFloat(res, 64)
 			var line []string
 			var all, pur []float64
+			var loss cellLoss
+			var ncells, largest, inCells int
 			for _, w := range ws {
 				var a []float64
+				placeable := placeableOf(w)
 				for sd := 0; sd < n; sd++ {
 					o := graph.CellOptions{MinSize: 3}
 					o.Filter.NodeTypes = []mosaic.EntityType{mosaic.TypePerson}
@@ -133,11 +145,24 @@ func TestCellsTune(t *testing.T) {
 					}
 					s := scoreCells(cells, w.truth)
 					a, pur = append(a, s.ari), append(pur, s.purity)
+					ncells += len(cells)
+					for _, c := range cells {
+						largest = max(largest, len(c.Members))
+						inCells += len(c.Members)
+					}
+					l, d := lossOf(cells, w.truth, placeable)
+					loss.add(l)
+					if sd == 0 && os.Getenv("MOSAIC_CELLS_TUNE_DETAIL") != "" {
+						t.Log(joinDetail(w.name, d))
+						t.Logf("%s: non-members in member cells, by the edge types tying them in: %v", w.name, pulledInTypes(w, cells, placeable))
+						t.Logf("%s: cells in parts:%s", w.name, halvesDetail(w, cells, placeable))
+					}
 				}
 				line = append(line, fmt.Sprintf("%.3f", mean(a)))
 				all = append(all, mean(a))
 			}
-			t.Logf("graph.Cells res %-5s ARI over %d orders: %s mean %.3f purity %.2f", res, n, strings.Join(line, " "), mean(all), mean(pur))
+			t.Logf("graph.Cells res %-5s ARI over %d orders: %s mean %.3f purity %.2f; summed over worlds and orders: %v; per world and order %.0f cells holding %.0f nodes, largest %d", res, n, strings.Join(line, " "), mean(all), mean(pur), loss,
+				float64(ncells)/float64(n*len(ws)), float64(inCells)/float64(n*len(ws)), largest)
 		}
 	}
 	for _, c := range strings.Split(os.Getenv("MOSAIC_CELLS_TUNE_CONFIGS"), ";") {
@@ -248,6 +273,10 @@ func tuneScore(ctx context.Context, w tuneWorld, tw map[string]float64, f string
 				c = 1 + math.Log(c)
 			case "cap3":
 				c = math.Min(c, 3)
+			case "pow1.5":
+				c = math.Pow(c, 1.5)
+			case "sq":
+				c = c * c
 			}
 			x += m * c
 			ents++
@@ -277,15 +306,49 @@ func tuneScore(ctx context.Context, w tuneWorld, tw map[string]float64, f string
 		if b, ok := tw["hhp"]; ok && (addr || phone) {
 			x *= b
 		}
+		occ := 0.0
+		for _, c := range p {
+			occ += c
+		}
+		if b, ok := tw["single"]; ok && occ <= 1 {
+			x *= b
+		}
 		edges = append(edges, [2]int{int(k[0]), int(k[1])})
 		wt = append(wt, x)
 		sum += x
+	}
+	if b, ok := tw["strength"]; ok {
+		// w / (s_u s_v)^b, rescaled to the same total.
+		str := make([]float64, len(w.ids))
+		for i, e := range edges {
+			str[e[0]] += wt[i]
+			str[e[1]] += wt[i]
+		}
+		var ns float64
+		for i, e := range edges {
+			wt[i] /= math.Pow(str[e[0]]*str[e[1]], b)
+			ns += wt[i]
+		}
+		for i := range wt {
+			wt[i] *= sum / ns
+		}
 	}
 	g := analytics.FromEdges(len(w.ids), edges, wt)
 	gamma := res * sum / float64(ents)
 	restarts := 1
 	if tw["restarts"] > 0 {
 		restarts = int(tw["restarts"])
+	}
+	orders, _ := strconv.Atoi(os.Getenv("MOSAIC_CELLS_TUNE_ORDERS"))
+	if orders > 1 && restarts == 1 {
+		var a, pu float64
+		for sd := 0; sd < orders; sd++ {
+			l, _ := analytics.Communities(ctx, g, analytics.CommunityOptions{Resolution: gamma, Seed: uint64(sd)})
+			s := scoreCells(labelCells(w, l), w.truth)
+			a += s.ari / float64(orders)
+			pu += s.purity / float64(orders)
+		}
+		return a, pu
 	}
 	var lab []int
 	bestQ := math.Inf(-1)
@@ -399,4 +462,24 @@ func cpmQuality(g *analytics.Weighted, lab []int, gamma float64) float64 {
 		q -= gamma * c * (c - 1) / 2
 	}
 	return q
+}
+
+// labelCells turns community labels into cells of three or more.
+func labelCells(w tuneWorld, lab []int) []graph.Cell {
+	groups := map[int][]mosaic.ID{}
+	for i, l := range lab {
+		groups[l] = append(groups[l], w.ids[i])
+	}
+	var cells []graph.Cell
+	for _, m := range groups {
+		if len(m) < 3 {
+			continue
+		}
+		c := graph.Cell{ID: len(cells)}
+		for _, id := range m {
+			c.Members = append(c.Members, graph.NodeInfo{ID: id})
+		}
+		cells = append(cells, c)
+	}
+	return cells
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mosaic-intel/mosaic/internal/daemon"
 	"github.com/mosaic-intel/mosaic/internal/httpapi"
+	"github.com/mosaic-intel/mosaic/internal/ingest"
 )
 
 func serveCmd() *Command {
@@ -83,6 +84,10 @@ func runHTTP(ctx context.Context, env *Env, n *daemon.Node, reg *prometheus.Regi
 	}
 	api.HandleAlerts(ac)
 	api.HandleJudgements(httpapi.JudgeConfig{Resolve: n.Resolve}) // nil on an API node: the resolve worker applies them
+	api.HandleIngest(httpapi.IngestConfig{Ingester: func(o ingest.Options) *ingest.Ingester {
+		o.Logger, o.IndexBehind = n.Log, true
+		return ingest.New(n.Store, n.Pipeline, o)
+	}})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

@@ -40,6 +40,14 @@ func Walk(ctx context.Context, path string, opts Options, emit func(Item) error,
 	return w.file(path, fi)
 }
 
+// WalkReader reads one input of size bytes from r, as Walk reads a file,
+// naming it display in items and rejections: an upload, named as its
+// sender named it. Archives in it are walked as on disk.
+func WalkReader(ctx context.Context, r io.ReaderAt, size int64, display string, opts Options, emit func(Item) error, reject func(Rejection)) error {
+	w := &walker{ctx: ctx, o: opts.withDefaults(), emit: emit, reject: reject}
+	return w.dispatch(&source{display: display, name: path.Base(display), r: io.NewSectionReader(r, 0, size), ra: r, size: size})
+}
+
 type walker struct {
 	ctx    context.Context
 	o      Options

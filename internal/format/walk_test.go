@@ -340,3 +340,37 @@ func TestWalkCancelInside(t *testing.T) {
 		t.Errorf("err %v, row err %v, %d items, %d rows", err, rowErr, items, rows)
 	}
 }
+
+// TestWalkReader: an upload read from memory is walked as the same bytes
+// in a file of its name would be, named as its sender named it.
+func TestWalkReader(t *testing.T) {
+	data := makeZip(t,
+		zipEntry{name: "reports/a.txt", data: []byte("Ana Lima met Bo Chen.")},
+		zipEntry{name: "records/travel.csv", data: []byte("id,name\n1,Ana Lima\n")},
+		zipEntry{name: "bad.pdf", data: []byte("%PDF-1.4 not really")})
+	var paths []string
+	var rejects []Rejection
+	err := WalkReader(context.Background(), bytes.NewReader(data), int64(len(data)), "uploads/batch.zip", Options{},
+		func(it Item) error { paths = append(paths, it.Path); return nil },
+		func(r Rejection) { rejects = append(rejects, r) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) < 2 {
+		t.Fatalf("items %v: want the report and the records", paths)
+	}
+	fromDisk := walkAll(t, writeFile(t, t.TempDir(), "batch.zip", data), Options{})
+	if len(paths) != len(fromDisk.items) || len(rejects) != len(fromDisk.rejects) {
+		t.Fatalf("from memory: items %v, rejections %v; from disk: items %v, rejections %v", paths, rejects, fromDisk.paths(), fromDisk.rejects)
+	}
+	for _, p := range paths {
+		if !strings.HasPrefix(p, "uploads/batch.zip!/") {
+			t.Errorf("item %q is not named after the upload", p)
+		}
+	}
+	for _, r := range rejects {
+		if !strings.HasPrefix(r.Path, "uploads/batch.zip!/") {
+			t.Errorf("rejection %+v is not named after the upload", r)
+		}
+	}
+}

@@ -58,6 +58,11 @@ type Options struct {
 	// Committed, if set, is called after each batch commits with its
 	// items (Seq set; Stored is zero for items that were already there).
 	Committed func(items []*store.Item)
+	// IndexBehind leaves the full-text index of a store that indexes
+	// behind its commits to catch up on its own, instead of bringing it
+	// up to date before Ingest returns: for a server taking a stream of
+	// small uploads, where a search catches the index up anyway.
+	IndexBehind bool
 	// Clock defaults to time.Now.
 	Clock  func() time.Time
 	Logger *slog.Logger
@@ -130,6 +135,41 @@ const maxBatchBytes = 32 << 20
 // their seqs in the order they were read, and at most two batches are
 // held at once. Options.Committed runs on the committing goroutine.
 func (in *Ingester) Ingest(ctx context.Context, paths []string) (*Summary, error) {
+	walks := make([]walkFunc, len(paths))
+	for i, p := range paths {
+		walks[i] = func(ctx context.Context, o format.Options, emit func(format.Item) error, reject func(format.Rejection)) error {
+			return format.Walk(ctx, p, o, emit, reject)
+		}
+	}
+	return in.ingest(ctx, walks)
+}
+
+// Input is an input given by its content rather than by a path: an
+// upload over the HTTP API.
+type Input struct {
+	// Name names the input as a file would be named: it chooses the
+	// mapping and the format, and it is the input's path in records'
+	// locators and in rejections.
+	Name string
+	R    io.ReaderAt
+	Size int64
+}
+
+// IngestInputs reads inputs as Ingest reads files.
+func (in *Ingester) IngestInputs(ctx context.Context, inputs []Input) (*Summary, error) {
+	walks := make([]walkFunc, len(inputs))
+	for i, x := range inputs {
+		walks[i] = func(ctx context.Context, o format.Options, emit func(format.Item) error, reject func(format.Rejection)) error {
+			return format.WalkReader(ctx, x.R, x.Size, x.Name, o, emit, reject)
+		}
+	}
+	return in.ingest(ctx, walks)
+}
+
+// walkFunc walks one input (format.Walk or format.WalkReader).
+type walkFunc func(ctx context.Context, o format.Options, emit func(format.Item) error, reject func(format.Rejection)) error
+
+func (in *Ingester) ingest(ctx context.Context, walks []walkFunc) (*Summary, error) {
 	sum := &Summary{}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -187,8 +227,8 @@ func (in *Ingester) Ingest(ctx context.Context, paths []string) (*Summary, error
 		sum.Rejected = append(sum.Rejected, r.Error())
 	}
 	var err error
-	for _, p := range paths {
-		err = format.Walk(ctx, p, in.opts.Format, func(item format.Item) error {
+	for _, walk := range walks {
+		err = walk(ctx, in.opts.Format, func(item format.Item) error {
 			sum.Files++
 			if item.Doc != nil {
 				it, src := in.document(item)
@@ -210,7 +250,7 @@ func (in *Ingester) Ingest(ctx context.Context, paths []string) (*Summary, error
 	if commitErr != nil {
 		return sum, commitErr
 	}
-	if f, ok := in.st.(indexFlusher); ok && committed.Added > 0 {
+	if f, ok := in.st.(indexFlusher); ok && committed.Added > 0 && !in.opts.IndexBehind {
 		// A store that indexes text in batches behind the commits
 		// indexes the rest now, so the work is done when Ingest returns.
 		if ferr := f.FlushIndex(ctx); ferr != nil && err == nil {

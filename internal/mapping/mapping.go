@@ -440,6 +440,25 @@ func Builtin() *Set {
 	return s
 }
 
+// Named returns the mapping called name, or nil.
+func (s *Set) Named(name string) *Mapping {
+	for _, m := range s.Mappings {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// Names returns the mappings' names, in order.
+func (s *Set) Names() []string {
+	out := make([]string, len(s.Mappings))
+	for i, m := range s.Mappings {
+		out[i] = m.Name
+	}
+	return out
+}
+
 // For returns the mapping for an item path, or nil.
 func (s *Set) For(p string) *Mapping {
 	for _, m := range s.Mappings {

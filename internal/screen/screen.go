@@ -184,8 +184,9 @@ var nasabWords = map[string]bool{"بن": true, "ابن": true, "إبن": true, "
 // one. At least two words must remain. The name as written is screened
 // too.
 func withoutNasab(q Query) (string, bool) {
-	if kindOf(q.Schema) != names.KindPerson || names.DetectScript(q.Name) != names.ScriptArabic {
-		return "", false
+	if kindOf(q.Schema) != names.KindPerson || !strings.Contains(q.Name, "بن") && !strings.Contains(q.Name, "ولد") ||
+		names.DetectScript(q.Name) != names.ScriptArabic {
+		return "", false // most names hold neither word: no allocation
 	}
 	words := strings.Fields(q.Name)
 	out := words[:0:0]

@@ -351,14 +351,17 @@ func printMisses(w io.Writer, scores []alerteval.Score) {
 
 func alertBenchCmd(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "bench", Short: "alert latency while records flow",
-		Usage: "mosaic alerts bench [--people N | --world DIR] [--rate R] [--duration D] [--tick D] [--dir DIR] [--json]",
+		Usage: "mosaic alerts bench [--people N | --world DIR] [--rate R] [--duration D] [--tick D] [--via-api] [--dir DIR] [--json]",
 		Long: `Loads a generated world's watch list and person register into a fresh embedded
 data directory, then commits every other record of the world in date order at
 --rate records per second through the whole pipeline, and times each record
 that completes an alert on its own (travel by a watch-listed person, a visit to
 a prisoner of concern) from its commit to the arrival of its alert at a client
 of the server-sent-events stream (GET /api/v1/alerts/stream, real HTTP on
-loopback). See docs/benchmarks/alerts.md.`}
+loopback). With --via-api the records are sent instead as a feed would send them:
+each tick's records as JSON Lines to POST /api/v1/ingest over the same HTTP
+server, one request per record kind, timed from just before the request. See
+docs/benchmarks/alerts.md.`}
 	fs := NewFlagSet(env, c)
 	people := fs.Int("people", 20_000, "population of the generated world")
 	seed := fs.Uint64("seed", 1, "world seed")
@@ -366,6 +369,7 @@ loopback). See docs/benchmarks/alerts.md.`}
 	rate := fs.Float64("rate", 5000, "records per second")
 	duration := fs.Duration("duration", 0, "stop streaming after this long (default: when the world's records run out)")
 	tick := fs.Duration("tick", 20*time.Millisecond, "how often the producer commits what is due")
+	viaAPI := fs.Bool("via-api", false, "send the records to POST /api/v1/ingest instead of committing them directly")
 	dir := fs.String("dir", "", "scratch directory (default: a temporary one, removed afterwards)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to FILE")
@@ -392,7 +396,7 @@ loopback). See docs/benchmarks/alerts.md.`}
 		defer os.RemoveAll(d)
 		scratch = d
 	}
-	rep, err := alertbench.Run(ctx, alertbench.Options{People: *people, Seed: *seed, World: *world, Dir: scratch, Rate: *rate, Duration: *duration, Tick: *tick})
+	rep, err := alertbench.Run(ctx, alertbench.Options{People: *people, Seed: *seed, World: *world, Dir: scratch, Rate: *rate, Duration: *duration, Tick: *tick, ViaAPI: *viaAPI})
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,11 @@ type Options struct {
 	Rate     float64
 	Duration time.Duration
 	// Tick is how often the producer commits what is due (default 20ms).
-	Tick   time.Duration
+	Tick time.Duration
+	// ViaAPI makes the producer send what is due to POST /api/v1/ingest
+	// over real HTTP, as JSON Lines, one request per mapping, instead of
+	// committing it to the store itself.
+	ViaAPI bool
 	Logger *slog.Logger
 }
 
@@ -265,7 +269,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	rep.PreloadRecords = sum.Added
 
-	items, sources, err := streamItems(ctx, world)
+	items, rows, sources, err := streamItems(ctx, world)
 	if err != nil {
 		return nil, err
 	}
@@ -287,6 +291,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// The event stream, over real HTTP.
 	api := httpapi.New(httpapi.Config{Store: n.Store, Logger: o.Logger})
 	api.HandleAlerts(httpapi.AlertsConfig{Notifier: n.Alerts.Notifier})
+	api.HandleIngest(httpapi.IngestConfig{SpoolDir: o.Dir, Ingester: func(io ingest.Options) *ingest.Ingester {
+		io.IndexBehind = true
+		return ingest.New(n.Store, n.Pipeline, io)
+	}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -323,30 +331,49 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		due := min(int(o.Rate*elapsed.Seconds()), len(items)) - sent
 		if due > 0 {
 			batch := items[sent : sent+due]
-			in := time.Now()
-			if err := n.Store.Update(ctx, func(tx store.Tx) error {
-				_, err := tx.PutItems(ctx, batch)
-				return err
-			}); err != nil {
-				return nil, fmt.Errorf("store batch: %w", err)
-			}
-			tt := &txTimes{in: in, stored: time.Since(in), at: map[string]time.Duration{}, r: store.Range{Lo: batch[0].Seq, Hi: batch[len(batch)-1].Seq}}
-			pw.add(tt)
-			var seqs []int64
-			lis.mu.Lock()
-			for _, it := range batch {
-				seqs = append(seqs, it.Seq)
-				lastSeq = max(lastSeq, it.Seq)
-				lis.in[it.ID] = in
-				lis.tx[it.ID] = tt
-				if probes[it.Record.Fields["record_id"]] {
-					lis.probe[it.ID] = true
-					rep.Probes++
+			track := func(in time.Time, batch []*store.Item, r store.Range) {
+				tt := &txTimes{in: in, stored: time.Since(in), at: map[string]time.Duration{}, r: r}
+				pw.add(tt)
+				lis.mu.Lock()
+				for _, it := range batch {
+					lis.in[it.ID] = in
+					lis.tx[it.ID] = tt
+					if probes[it.Record.Fields["record_id"]] {
+						lis.probe[it.ID] = true
+						rep.Probes++
+					}
 				}
+				lis.mu.Unlock()
 			}
-			lis.mu.Unlock()
-			if err := n.Pipeline.Submit(ctx, ingest.Ranges(seqs)); err != nil {
-				return nil, err
+			if o.ViaAPI {
+				// One request per mapping, in the order the batch first
+				// names each.
+				for _, g := range byMapping(batch, rows[sent:sent+due]) {
+					in := time.Now()
+					sum, err := postRows(ctx, "http://"+ln.Addr().String(), g.mapping, g.rows)
+					if err != nil {
+						return nil, err
+					}
+					lastSeq = max(lastSeq, sum.LastSeq)
+					track(in, g.items, store.Range{Lo: sum.LastSeq - int64(sum.Added) + 1, Hi: sum.LastSeq})
+				}
+			} else {
+				in := time.Now()
+				if err := n.Store.Update(ctx, func(tx store.Tx) error {
+					_, err := tx.PutItems(ctx, batch)
+					return err
+				}); err != nil {
+					return nil, fmt.Errorf("store batch: %w", err)
+				}
+				track(in, batch, store.Range{Lo: batch[0].Seq, Hi: batch[len(batch)-1].Seq})
+				var seqs []int64
+				for _, it := range batch {
+					seqs = append(seqs, it.Seq)
+					lastSeq = max(lastSeq, it.Seq)
+				}
+				if err := n.Pipeline.Submit(ctx, ingest.Ranges(seqs)); err != nil {
+					return nil, err
+				}
 			}
 			sent += due
 		}
@@ -408,10 +435,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 }
 
 // streamItems maps the world's non-preloaded records to items, in date
-// order.
-func streamItems(ctx context.Context, world string) ([]*store.Item, []mosaic.Source, error) {
+// order, each with the row it came from (for the producer that sends rows
+// to the API).
+func streamItems(ctx context.Context, world string) ([]*store.Item, []sentRow, []mosaic.Source, error) {
 	maps := mapping.Builtin()
 	var items []*store.Item
+	rowOf := map[*store.Item]sentRow{}
 	srcs := map[string]mosaic.Source{}
 	for _, f := range []string{"travel.csv", "purchase.csv", "vehicle_hire.csv", "prison_visit.csv", "communication.jsonl", "referral.csv"} {
 		path := filepath.Join(world, "records", f)
@@ -438,18 +467,23 @@ func streamItems(ctx context.Context, world string) ([]*store.Item, []mosaic.Sou
 					continue
 				}
 				items = append(items, it)
+				rowOf[it] = sentRow{mapping: m.Name, fields: row.Fields}
 			}
 		}, func(format.Rejection) {})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Record.Observed.Before(items[j].Record.Observed) })
+	rows := make([]sentRow, len(items))
+	for i, it := range items {
+		rows[i] = rowOf[it]
+	}
 	var out []mosaic.Source
 	for _, s := range srcs {
 		out = append(out, s)
 	}
-	return items, out, nil
+	return items, rows, out, nil
 }
 
 // probeRecords returns the generator ids of records that complete an

@@ -145,7 +145,7 @@ func TestParseOrganization(t *testing.T) {
 	}
 }
 
-// The English "in" and the ezafe of Persian and Urdu names ("-e-", "-i-")
+// The English and Arabic "in" and the ezafe of Persian and Urdu names ("-e-", "-i-")
 // weigh as generic words in organisation names: an Arabic-script spelling
 // does not write the ezafe, and a translation may drop "in".
 func TestOrgFunctionWords(t *testing.T) {
@@ -153,6 +153,7 @@ func TestOrgFunctionWords(t *testing.T) {
 		{"Ansar al Charia in Libya", "in"},
 		{"Jamaat-e-Ahrar", "e"},
 		{"Jaish-i-Mohammed", "i"},
+		{"Ansaril Muslimina fi Biladis Sudan", "fi"},
 	} {
 		found := false
 		for _, tk := range Parse(tc.in, KindOrganization).Tokens {

@@ -84,7 +84,7 @@ func runHTTP(ctx context.Context, env *Env, n *daemon.Node, reg *prometheus.Regi
 	}
 	api.HandleAlerts(ac)
 	api.HandleJudgements(httpapi.JudgeConfig{Resolve: n.Resolve}) // nil on an API node: the resolve worker applies them
-	api.HandleIngest(httpapi.IngestConfig{Ingester: func(o ingest.Options) *ingest.Ingester {
+	api.HandleIngest(httpapi.IngestConfig{Hold: n.Pipeline.Hold, Ingester: func(o ingest.Options) *ingest.Ingester {
 		o.Logger, o.IndexBehind = n.Log, true
 		return ingest.New(n.Store, n.Pipeline, o)
 	}})

@@ -29,6 +29,10 @@ type IngestConfig struct {
 	MaxBytes int64
 	// SpoolDir holds uploads while they are read (default os.TempDir()).
 	SpoolDir string
+	// Hold, when set, marks an upload's storing as urgent work while it
+	// runs (pipeline.Pipeline.Hold): a live feed goes before the stages
+	// that can wait (resolution, links, rules), as screening does.
+	Hold func() (release func())
 }
 
 // DefaultMaxUpload is IngestConfig.MaxBytes' default.
@@ -90,6 +94,9 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, cfg IngestConfig
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
+	if cfg.Hold != nil {
+		defer cfg.Hold()()
+	}
 	sum, err := cfg.Ingester(opts).IngestInputs(r.Context(), []ingest.Input{{Name: name, R: f, Size: size}})
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

@@ -19,16 +19,27 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/store/sqlite"
 )
 
-// handed records the ranges an ingester handed to the pipeline.
+// handed records the ranges an ingester handed to the pipeline, and the
+// holds of urgent work around them.
 type handed struct {
-	mu     sync.Mutex
-	ranges []store.Range
+	mu             sync.Mutex
+	ranges         []store.Range
+	held, released int
+	heldAtSubmit   bool
+}
+
+func (h *handed) hold() func() {
+	h.mu.Lock()
+	h.held++
+	h.mu.Unlock()
+	return func() { h.mu.Lock(); h.released++; h.mu.Unlock() }
 }
 
 func (h *handed) Submit(_ context.Context, rs []store.Range) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.ranges = append(h.ranges, rs...)
+	h.heldAtSubmit = h.held > h.released
 	return nil
 }
 
@@ -41,7 +52,7 @@ func newIngestServer(t *testing.T, maxBytes int64) (*httptest.Server, store.Stor
 	t.Cleanup(func() { st.Close() })
 	sub := &handed{}
 	api := New(Config{Store: st})
-	api.HandleIngest(IngestConfig{MaxBytes: maxBytes, SpoolDir: t.TempDir(), Ingester: func(o ingest.Options) *ingest.Ingester {
+	api.HandleIngest(IngestConfig{MaxBytes: maxBytes, SpoolDir: t.TempDir(), Hold: sub.hold, Ingester: func(o ingest.Options) *ingest.Ingester {
 		o.IndexBehind = true
 		return ingest.New(st, sub, o)
 	}})
@@ -98,6 +109,9 @@ func TestIngestUpload(t *testing.T) {
 	}
 	if got := pipeline.Covered(store.MergeRanges(sub.ranges), sum.LastSeq); got != 2 {
 		t.Errorf("handed %d items to the pipeline, want 2", got)
+	}
+	if sub.held != 1 || sub.released != 1 || !sub.heldAtSubmit {
+		t.Errorf("held %d, released %d, held while handing to the pipeline %v: want the upload stored as urgent work", sub.held, sub.released, sub.heldAtSubmit)
 	}
 	// The same upload again adds nothing.
 	var again ingest.Summary

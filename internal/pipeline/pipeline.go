@@ -248,7 +248,7 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	p.firstAhead = cfg.FirstLooksAhead
 	if cfg.Urgent > 0 && cfg.Urgent < len(p.stages) {
-		p.prio = newPriority(cfg.Urgent, maxYieldDefault)
+		p.prio = newPriority(cfg.Urgent, maxYieldDefault, passDefault)
 		p.urgentBatch = int64(cfg.UrgentBatch)
 		if p.urgentBatch <= 0 {
 			p.urgentBatch = DefaultUrgentBatch

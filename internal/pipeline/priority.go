@@ -11,8 +11,11 @@ import (
 // when one process runs them all on the same cores and the same store
 // writer. While an urgent stage is handling a message, a later stage
 // waits before it loads a batch, before it commits, and whenever its
-// Process calls Yield; each wait is bounded by maxYield, so the later
-// stages always progress.
+// Process calls Yield; each wait is bounded by maxYield, and a wait that
+// runs out gives the later stages a pass: for the next passFor they do
+// not wait at all. So they keep at least passFor/(maxYield+passFor) of the
+// time even while urgent work never stops (a long upload, extraction of a
+// large document), instead of one item per maxYield.
 //
 // Go cannot prioritise goroutines, and SQLite has one writer: without
 // this, a screening batch of a few milliseconds' work waits for the CPU
@@ -20,11 +23,13 @@ import (
 type priority struct {
 	urgent   int // stages [0, urgent) are urgent
 	maxYield time.Duration
+	passFor  time.Duration
 
-	mu     sync.Mutex
-	active int           // urgent messages in progress
-	idle   chan struct{} // closed while active == 0
-	last   time.Time     // when urgent work last ended
+	mu        sync.Mutex
+	active    int           // urgent messages in progress
+	idle      chan struct{} // closed while active == 0
+	last      time.Time     // when urgent work last ended
+	passUntil time.Time     // later stages do not wait before this
 }
 
 // recentWindow is how long after urgent work ended the later stages keep
@@ -39,11 +44,15 @@ func (q *priority) recent() bool {
 	return q.active > 0 || !q.last.IsZero() && time.Since(q.last) < recentWindow
 }
 
-// maxYieldDefault bounds one wait of a later stage.
-const maxYieldDefault = 250 * time.Millisecond
+// maxYieldDefault bounds one wait of a later stage; passDefault is the
+// pass a wait that runs out gives.
+const (
+	maxYieldDefault = 250 * time.Millisecond
+	passDefault     = 50 * time.Millisecond
+)
 
-func newPriority(urgent int, maxYield time.Duration) *priority {
-	q := &priority{urgent: urgent, maxYield: maxYield, idle: make(chan struct{})}
+func newPriority(urgent int, maxYield, passFor time.Duration) *priority {
+	q := &priority{urgent: urgent, maxYield: maxYield, passFor: passFor, idle: make(chan struct{})}
 	close(q.idle)
 	return q
 }
@@ -72,11 +81,15 @@ func (q *priority) end() {
 }
 
 // wait blocks a later stage while urgent work is in progress, for at most
-// maxYield. It reports how long it waited.
+// maxYield, unless a pass is running. It reports how long it waited.
 func (q *priority) wait(ctx context.Context) time.Duration {
 	q.mu.Lock()
 	idle := q.idle
+	pass := time.Now().Before(q.passUntil)
 	q.mu.Unlock()
+	if pass {
+		return 0
+	}
 	select {
 	case <-idle:
 		return 0
@@ -88,9 +101,25 @@ func (q *priority) wait(ctx context.Context) time.Duration {
 	select {
 	case <-idle:
 	case <-t.C:
+		q.mu.Lock()
+		q.passUntil = time.Now().Add(q.passFor)
+		q.mu.Unlock()
 	case <-ctx.Done():
 	}
 	return time.Since(start)
+}
+
+// Hold marks urgent work outside the stages in progress, such as the API
+// taking in a live feed's upload: the later stages wait for it as they
+// wait for an urgent stage's message. It returns the function that ends
+// it. Without Config.Urgent it does nothing.
+func (p *Pipeline) Hold() (release func()) {
+	if p == nil || p.prio == nil {
+		return func() {}
+	}
+	p.prio.begin()
+	var once sync.Once
+	return func() { once.Do(p.prio.end) }
 }
 
 type yieldKey struct{}

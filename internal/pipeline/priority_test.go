@@ -12,7 +12,7 @@ import (
 // A later stage's wait lasts while an urgent message is in progress and
 // ends when it ends.
 func TestPriorityWaitsForUrgentWork(t *testing.T) {
-	q := newPriority(2, time.Hour)
+	q := newPriority(2, time.Hour, 0)
 	q.begin()
 	q.begin() // two urgent messages at once: both must end
 	var (
@@ -46,18 +46,73 @@ func TestPriorityWaitsForUrgentWork(t *testing.T) {
 // A wait is bounded: a later stage progresses even while urgent work
 // never ends, and a cancelled context ends it too.
 func TestPriorityWaitIsBounded(t *testing.T) {
-	q := newPriority(1, 5*time.Millisecond)
+	q := newPriority(1, 5*time.Millisecond, 0)
 	q.begin()
 	for range 3 {
 		if d := q.wait(context.Background()); d <= 0 {
 			t.Fatalf("wait %v: expected a (bounded) wait while urgent work runs", d)
 		}
 	}
-	q2 := newPriority(1, time.Hour)
+	q2 := newPriority(1, time.Hour, 0)
 	q2.begin()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	q2.wait(ctx) // returns: the context is done
+}
+
+// A wait that runs out gives a pass: while it lasts the later stages do
+// not wait, so urgent work that never ends cannot hold them to one step
+// per wait; after it they wait again.
+func TestPriorityPassAfterWaitRunsOut(t *testing.T) {
+	q := newPriority(1, 5*time.Millisecond, 200*time.Millisecond)
+	q.begin()
+	if d := q.wait(context.Background()); d <= 0 {
+		t.Fatalf("first wait %v: expected a wait while urgent work runs", d)
+	}
+	if d := q.wait(context.Background()); d != 0 {
+		t.Fatalf("wait right after one ran out: %v, want none (the pass)", d)
+	}
+	time.Sleep(250 * time.Millisecond)
+	if d := q.wait(context.Background()); d <= 0 {
+		t.Fatalf("wait after the pass: %v, want a wait again", d)
+	}
+	// A wait that ends because urgent work ended gives no pass.
+	q2 := newPriority(1, time.Hour, time.Hour)
+	q2.begin()
+	go func() { time.Sleep(10 * time.Millisecond); q2.end() }()
+	q2.wait(context.Background())
+	q2.begin()
+	defer q2.end()
+	returned := make(chan struct{})
+	go func() { q2.wait(context.Background()); close(returned) }()
+	select {
+	case <-returned:
+		t.Fatal("a wait ended by idle urgent work gave a pass")
+	case <-time.After(30 * time.Millisecond):
+	}
+}
+
+// Hold makes the later stages wait like an urgent message does, and its
+// release (idempotent) lets them go; without Urgent it is a no-op.
+func TestHold(t *testing.T) {
+	p := &Pipeline{prio: newPriority(1, time.Hour, 0)}
+	release := p.Hold()
+	returned := make(chan struct{})
+	go func() { p.prio.wait(context.Background()); close(returned) }()
+	select {
+	case <-returned:
+		t.Fatal("a later stage did not wait for held work")
+	case <-time.After(30 * time.Millisecond):
+	}
+	release()
+	release()
+	<-returned
+	if p.prio.active != 0 {
+		t.Fatalf("%d urgent works still active after release", p.prio.active)
+	}
+	(&Pipeline{}).Hold()()
+	var none *Pipeline
+	none.Hold()()
 }
 
 // Only the stages after the urgent ones yield, and only with Urgent set.
@@ -66,7 +121,7 @@ func TestYieldOnlyForLaterStages(t *testing.T) {
 	for _, n := range Order[:4] {
 		stages = append(stages, namedStage(n))
 	}
-	p := &Pipeline{prio: newPriority(2, time.Hour), m: newMetrics(nil), stages: stages}
+	p := &Pipeline{prio: newPriority(2, time.Hour, 0), m: newMetrics(nil), stages: stages}
 	p.prio.begin()
 	defer p.prio.end()
 	for i := range 2 {
@@ -99,7 +154,7 @@ func (namedStage) Process(context.Context, []*store.Item) (Outcome, error) {
 // ones once it has been quiet for a while; urgent stages always take full
 // ones.
 func TestBatchWhileUrgent(t *testing.T) {
-	p := &Pipeline{prio: newPriority(2, time.Hour), maxBatch: 4000, urgentBatch: 500}
+	p := &Pipeline{prio: newPriority(2, time.Hour, 0), maxBatch: 4000, urgentBatch: 500}
 	if got := p.batch(3); got != 4000 {
 		t.Fatalf("no urgent work yet: batch %d, want 4000", got)
 	}

@@ -291,7 +291,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// The event stream, over real HTTP.
 	api := httpapi.New(httpapi.Config{Store: n.Store, Logger: o.Logger})
 	api.HandleAlerts(httpapi.AlertsConfig{Notifier: n.Alerts.Notifier})
-	api.HandleIngest(httpapi.IngestConfig{SpoolDir: o.Dir, Ingester: func(io ingest.Options) *ingest.Ingester {
+	api.HandleIngest(httpapi.IngestConfig{SpoolDir: o.Dir, Hold: n.Pipeline.Hold, Ingester: func(io ingest.Options) *ingest.Ingester {
 		io.IndexBehind = true
 		return ingest.New(n.Store, n.Pipeline, io)
 	}})

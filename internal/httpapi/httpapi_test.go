@@ -52,7 +52,13 @@ func newServer(t *testing.T) (*httptest.Server, store.Store, map[string]*store.I
 
 func get(t *testing.T, url string, hdr map[string]string, out any) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
+	return call(t, "GET", url, nil, hdr, out)
+}
+
+// call sends a request and decodes the JSON answer into out (if not nil).
+func call(t *testing.T, method, url string, body io.Reader, hdr map[string]string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, body)
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
@@ -64,7 +70,7 @@ func get(t *testing.T, url string, hdr map[string]string, out any) int {
 	b, _ := io.ReadAll(resp.Body)
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("GET %s: %v in %s", url, err, b)
+			t.Fatalf("%s %s: %v in %s", method, url, err, b)
 		}
 	}
 	return resp.StatusCode

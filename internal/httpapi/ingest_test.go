@@ -2,9 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
@@ -64,20 +61,7 @@ func newIngestServer(t *testing.T, maxBytes int64) (*httptest.Server, store.Stor
 // postRaw posts body to url and decodes the JSON answer into out.
 func postRaw(t *testing.T, url, body string, hdr map[string]string, out any) int {
 	t.Helper()
-	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(b, out); err != nil {
-		t.Fatalf("POST %s: %v in %s", url, err, b)
-	}
-	return resp.StatusCode
+	return call(t, "POST", url, strings.NewReader(body), hdr, out)
 }
 
 const travelCSV = `record_id,passenger_name,date_of_birth,document_number,document_country,carrier,flight,from,to,date,booking_reference,contact_phone,contact_email

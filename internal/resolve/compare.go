@@ -38,6 +38,9 @@ const (
 	simGroup   = 0.95
 	simShort   = 0.88
 	simInitial = 0.85
+	// simTypo is that of two written forms one edit apart whose
+	// canonical forms differ (see spellSim): similar, not a variant.
+	simTypo = 0.85
 )
 
 // tokenSim is the similarity of two tokens: 1 if equal; for name tokens
@@ -89,6 +92,38 @@ func (e *Engine) tokenSim(x, y uint32, keyed bool) float64 {
 	return s
 }
 
+// writtenAs returns token i of a name as written: spell[i] when kept, else
+// the token itself.
+func writtenAs(toks, spell []uint32, i int) uint32 {
+	if spell != nil {
+		return spell[i]
+	}
+	return toks[i]
+}
+
+// spellSim is the similarity of two name tokens as written, for a pair
+// whose canonical forms are far apart: a variant table maps "Miguel" to
+// "mikhail" and "Ebrima" to "ibrahim", so that a typo of the written form
+// ("Msguel") or its initial ("E.") no longer resembles the canonical
+// form, though it still resembles what was written. An initial matches
+// the first letter (simInitial); two written forms of four letters or
+// more one edit apart are similar (simTypo); anything else is 0. Closer
+// spellings are not enough: "Saeed" and "Samira", "Hussain" and "Hassan"
+// are near by Jaro-Winkler, and the tables know them as different names.
+func (e *Engine) spellSim(x, y uint32) float64 {
+	sx, sy := e.dict.str(x), e.dict.str(y)
+	if len(sx) == 1 || len(sy) == 1 {
+		if sx[0] == sy[0] {
+			return simInitial
+		}
+		return 0
+	}
+	if len(sx) >= 4 && len(sy) >= 4 && EditDistanceAtMost(sx, sy, 1) {
+		return simTypo
+	}
+	return 0
+}
+
 // alignment is the outcome of matching two token lists.
 type alignment struct {
 	mean, min float64 // mean and smallest similarity of matched tokens
@@ -112,9 +147,20 @@ const maxAlignTokens = 8
 // leftB count the tokens of a and b that found no partner at or above
 // simNear.
 func (e *Engine) align(a, b []uint32, keyed bool) alignment {
+	return e.alignWith(a, b, nil, nil, keyed)
+}
+
+// alignSpelled aligns two names' tokens, each pair at the better of its
+// canonical and its written similarity (sa, sb: the spellings, or nil).
+func (e *Engine) alignSpelled(a, b, sa, sb []uint32) alignment {
+	return e.alignWith(a, b, sa, sb, true)
+}
+
+func (e *Engine) alignWith(a, b, sa, sb []uint32, keyed bool) alignment {
 	swapped := false
 	if len(a) > len(b) {
 		a, b = b, a
+		sa, sb = sb, sa
 		swapped = true
 	}
 	r := alignment{exactFreq: 1, short: len(a), min: 1}
@@ -138,6 +184,11 @@ func (e *Engine) align(a, b []uint32, keyed bool) alignment {
 	for i, x := range a {
 		for j, y := range b {
 			s[i][j] = e.tokenSim(x, y, keyed)
+			if (sa != nil || sb != nil) && s[i][j] < simClose {
+				if u, v := writtenAs(a, sa, i), writtenAs(b, sb, j); u != x || v != y {
+					s[i][j] = max(s[i][j], e.spellSim(u, v))
+				}
+			}
 		}
 	}
 	var usedA, usedB [maxAlignTokens]bool
@@ -258,7 +309,7 @@ func (e *Engine) nameLevelMemo(x, y *pname, memo nameMemo) (int8, float64, float
 	if x.full == y.full || memo == nil {
 		return e.nameLevel(x, y)
 	}
-	a, b := x.full, y.full
+	a, b := x.memoKey(), y.memoKey()
 	if b < a {
 		a, b = b, a
 	}
@@ -280,7 +331,7 @@ func (e *Engine) nameLevel(x, y *pname) (lv int8, sim, tf float64) {
 	if x.full == y.full {
 		return nameExact, 1, e.exactFreq(x.toks)
 	}
-	al := e.align(x.toks, y.toks, true)
+	al := e.alignSpelled(x.toks, y.toks, x.spelled(), y.spelled())
 	sim, tf = al.mean, al.exactFreq
 	if tf == 1 {
 		tf = 0

@@ -18,6 +18,8 @@ const (
 	nsAttrTok = 'y' // an attribute token
 	nsGroup   = 'g' // a variant group of name tokens
 	nsKey     = 'k' // a phonetic key
+	nsSpell   = 's' // a name token as written (see Speller)
+	nsSpells  = 'S' // a whole name as written, its tokens sorted
 )
 
 // dict interns the values the engine compares. Each value carries how many

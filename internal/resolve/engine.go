@@ -242,6 +242,16 @@ func (e *Engine) intern(n *normRecord) prepared {
 			}
 		}
 		pn.full = e.dict.intern(nsName, sortedJoin(toks), e.buf)
+		if sp := n.spells[i]; sp != nil {
+			s := &spelling{toks: make([]uint32, len(sp)), full: e.dict.intern(nsSpells, sortedJoin(sp), e.buf)}
+			for j, t := range sp {
+				s.toks[j] = pn.toks[j] // kept canonical
+				if t != toks[j] {
+					s.toks[j] = e.dict.intern(nsSpell, t, e.buf)
+				}
+			}
+			pn.spell = s
+		}
 		if e.dict.info[pn.full].count == 0 {
 			// A new distinct name: its tokens' identity-level frequency.
 			e.distinctNames++

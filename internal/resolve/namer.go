@@ -15,22 +15,32 @@ type NamesNamer struct{}
 var (
 	_ Namer          = NamesNamer{}
 	_ TokenDescriber = NamesNamer{}
+	_ Speller        = NamesNamer{}
 )
 
 // Tokens implements Namer: the canonical forms of the compared parts.
-func (NamesNamer) Tokens(name, typ string) []string {
+func (n NamesNamer) Tokens(name, typ string) []string {
+	toks, _ := n.Spellings(name, typ)
+	return toks
+}
+
+// Spellings implements Speller: the canonical forms of the compared parts
+// and their folded text.
+func (NamesNamer) Spellings(name, typ string) (tokens, spellings []string) {
 	k := names.KindPerson
 	if typ == TypeOrganization {
 		k = names.KindOrganization
 	}
 	parts := names.Parse(name, k).Parts()
-	out := make([]string, 0, len(parts))
+	tokens = make([]string, 0, len(parts))
+	spellings = make([]string, 0, len(parts))
 	for _, t := range parts {
 		if t.Canon != "" {
-			out = append(out, t.Canon)
+			tokens = append(tokens, t.Canon)
+			spellings = append(spellings, t.Text)
 		}
 	}
-	return out
+	return tokens, spellings
 }
 
 // Key implements Namer.

@@ -51,6 +51,9 @@ type normRecord struct {
 	country []string
 	attrs   [][2]string // name, value
 	keys    [][]string  // phonetic keys per name token
+	// spells are the names' telling spellings, parallel to names; nil
+	// where none tells more than the tokens (see Speller and telling).
+	spells [][]string
 }
 
 // prepared is a record as the engine stores it: interned values only.
@@ -71,6 +74,33 @@ type prepared struct {
 type pname struct {
 	full uint32   // the whole value, tokens sorted
 	toks []uint32 // tokens in order
+	// spell is the name as written when a token's spelling tells more
+	// than its canonical form (see telling), else nil. A pointer: most
+	// names have none, and every name, address and attribute is a pname.
+	spell *spelling
+}
+
+// spelling is a person name's tokens as written.
+type spelling struct {
+	full uint32   // the whole name as written, tokens sorted (nsSpells)
+	toks []uint32 // parallel to pname.toks (nsSpell; a token kept canonical is repeated)
+}
+
+// spelled returns the name's tokens as written, or nil.
+func (n *pname) spelled() []uint32 {
+	if n.spell == nil {
+		return nil
+	}
+	return n.spell.toks
+}
+
+// memoKey identifies what a name comparison depends on: the spelling when
+// kept, else the canonical tokens.
+func (n *pname) memoKey() uint32 {
+	if n.spell == nil {
+		return n.full
+	}
+	return n.spell.full
 }
 
 type fval struct {
@@ -89,11 +119,19 @@ func normalize(r *Record, nm Namer) normRecord {
 	if typ == TypeOrganization {
 		n.typ = typOrg
 	}
+	sp, _ := nm.(Speller)
 	for _, name := range r.Names {
-		toks := nm.Tokens(name, typ)
+		var toks, spell []string
+		if sp != nil && typ != TypeOrganization {
+			toks, spell = sp.Spellings(name, typ)
+			spell = telling(toks, spell)
+		} else {
+			toks = nm.Tokens(name, typ)
+		}
 		if len(toks) == 0 || containsTokens(n.names, toks) {
 			continue
 		}
+		n.spells = append(n.spells, spell)
 		keys := make([]string, len(toks))
 		for i, t := range toks {
 			keys[i] = nm.Key(t)
@@ -132,6 +170,30 @@ func normalize(r *Record, nm Namer) normRecord {
 		}
 	}
 	return n
+}
+
+// telling returns the spellings of a name's tokens that can tell more
+// than their canonical forms (spell[i] for those, toks[i] for the rest),
+// or nil if none can. A spelling can tell more when the variant table
+// took it far from its canonical form: another first letter ("Ebrima",
+// "ibrahim": the initial "E."), or a spelling this unlike ("Miguel",
+// "mikhail": the typo "Msguel"). Keeping only those spares the memory
+// and the name memo's hits of the many near variants ("Mohammed").
+func telling(toks, spell []string) []string {
+	if len(spell) != len(toks) {
+		return nil // not parallel: nothing to compare token by token
+	}
+	var out []string
+	for i, s := range spell {
+		if s == toks[i] || s == "" || toks[i] == "" || s[0] == toks[i][0] && JaroWinkler(s, toks[i]) >= simNear {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(toks)
+		}
+		out[i] = s
+	}
+	return out
 }
 
 func containsTokens(have [][]string, toks []string) bool {

@@ -36,6 +36,15 @@ type TokenDescriber interface {
 	Describe(token, typ string) TokenInfo
 }
 
+// Speller is an optional extension of Namer: the tokens of a name as
+// written (folded to Latin, but not mapped to a canonical variant),
+// parallel to Tokens. A variant table maps "Miguel" to "mikhail" and
+// "Lotte" to "charlotte"; the spelling keeps what a typo ("Msguel") or an
+// initial ("L.") must be compared with.
+type Speller interface {
+	Spellings(name, typ string) (tokens, spellings []string)
+}
+
 // BasicNamer is a minimal Namer: Unicode compatibility folding, removal of
 // diacritics, lower case, punctuation to spaces, common Arabic particles
 // (al-, el-, bin, ibn) and organisation suffixes dropped, and Phonetic keys.

@@ -37,32 +37,24 @@ func IndexPath(path string) string {
 }
 
 // dsn returns the data source name of the SQLite database at path, whose
-// transactions begin with BEGIN mode (immediate or deferred) and whose
-// commits checkpoint the write-ahead log once it holds autoCheckpoint
-// pages (0: never).
-func dsn(path, mode string, autoCheckpoint int) string {
+// transactions begin with BEGIN mode (immediate or deferred).
+func dsn(path, mode string) string {
 	v := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-65536)", "temp_store(MEMORY)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-65536)", "wal_autocheckpoint(8192)", "temp_store(MEMORY)"} {
 		v.Add("_pragma", p)
 	}
-	v.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", autoCheckpoint))
 	v.Set("_txlock", mode)
 	return "file:" + path + "?" + v.Encode()
 }
 
-// defaultAutoCheckpoint is the writer's automatic checkpoint threshold,
-// in pages, for a database without a checkpointer (the full-text index).
-const defaultAutoCheckpoint = 8192
-
-// openDB opens a writer (one connection), whose commits checkpoint the
-// log at autoCheckpoint pages, and a pool of readers on path.
-func openDB(path string, autoCheckpoint int) (w, r *sql.DB, err error) {
-	w, err = sql.Open("sqlite", dsn(path, "immediate", autoCheckpoint))
+// openDB opens a writer (one connection) and a pool of readers on path.
+func openDB(path string) (w, r *sql.DB, err error) {
+	w, err = sql.Open("sqlite", dsn(path, "immediate"))
 	if err != nil {
 		return nil, nil, err
 	}
 	w.SetMaxOpenConns(1)
-	r, err = sql.Open("sqlite", dsn(path, "deferred", autoCheckpoint))
+	r, err = sql.Open("sqlite", dsn(path, "deferred"))
 	if err != nil {
 		w.Close()
 		return nil, nil, err
@@ -79,21 +71,14 @@ func openIndex(ctx context.Context, path string, separate bool) (*sqlstore.Store
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, err
 	}
-	w, r, err := openDB(path, writerCheckpointPages)
+	w, r, err := openDB(path)
 	if err != nil {
 		return nil, err
 	}
-	cp, err := startCheckpointer(path, checkpointInterval)
-	if err != nil {
-		w.Close()
-		r.Close()
-		return nil, err
-	}
-	opts := sqlstore.Options{Writer: w, OnClose: cp.Close}
+	opts := sqlstore.Options{Writer: w}
 	if separate {
 		ti, err := openTextIndex(ctx, IndexPath(path))
 		if err != nil {
-			cp.Close()
 			w.Close()
 			r.Close()
 			return nil, fmt.Errorf("open %s: %w", IndexPath(path), err)
@@ -102,7 +87,6 @@ func openIndex(ctx context.Context, path string, separate bool) (*sqlstore.Store
 	}
 	s, err := sqlstore.New(ctx, r, Dialect{}, opts)
 	if err != nil {
-		cp.Close()
 		w.Close()
 		r.Close()
 		if opts.TextIndex != nil {

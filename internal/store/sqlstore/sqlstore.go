@@ -36,7 +36,6 @@ type Store struct {
 	ti         TextIndex
 	indexBatch int
 	ix         textQueue
-	onClose    func() error
 }
 
 var _ store.Store = (*Store)(nil)
@@ -57,9 +56,6 @@ type Options struct {
 	// IndexBatch is how many committed items wait, at most, before they
 	// are added to TextIndex together (default DefaultIndexBatch).
 	IndexBatch int
-	// OnClose, when set, is called first by Close: it stops what the
-	// backend runs beside the store (SQLite: the checkpointer).
-	OnClose func() error
 }
 
 // DefaultIndexBatch is Options.IndexBatch's default.
@@ -67,7 +63,7 @@ const DefaultIndexBatch = 16384
 
 // New returns a Store over db with dialect d, applying pending migrations.
 func New(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*Store, error) {
-	s := &Store{db: db, wdb: opts.Writer, d: d, clock: opts.Clock, onClose: opts.OnClose}
+	s := &Store{db: db, wdb: opts.Writer, d: d, clock: opts.Clock}
 	if s.wdb == nil {
 		s.wdb = db
 	}
@@ -97,9 +93,6 @@ func (s *Store) DB() *sql.DB { return s.db }
 // index.go) and closes the database handles.
 func (s *Store) Close() error {
 	var err error
-	if s.onClose != nil {
-		err = s.onClose()
-	}
 	if s.ti != nil {
 		s.stopIndexing()
 		err = s.FlushIndex(context.Background())

@@ -64,6 +64,7 @@ import (
 	"log/slog"
 	"runtime/pprof"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mosaic "github.com/mosaic-intel/mosaic"
@@ -163,6 +164,10 @@ type Pipeline struct {
 	// prio, when set, lets the urgent stages go first (Config.Urgent).
 	prio        *priority
 	urgentBatch int64
+	// submitted is the highest seq submitted to the first stage;
+	// laterDone the highest the first later stage has committed (see
+	// Hold).
+	submitted, laterDone atomic.Int64
 }
 
 // Config configures New.
@@ -268,7 +273,20 @@ func (p *Pipeline) StageNames() []string {
 
 // Submit hands stored items to the first stage.
 func (p *Pipeline) Submit(ctx context.Context, ranges []store.Range) error {
+	for _, r := range ranges {
+		atomicMax(&p.submitted, r.Hi)
+	}
 	return p.publish(ctx, p.stages[0].Name(), ranges, true)
+}
+
+// atomicMax raises v to x if x is higher.
+func atomicMax(v *atomic.Int64, x int64) {
+	for {
+		old := v.Load()
+		if x <= old || v.CompareAndSwap(old, x) {
+			return
+		}
+	}
 }
 
 // publish sends work to a stage. With dedup, the message ID names the
@@ -551,6 +569,9 @@ func (p *Pipeline) processRange(ctx context.Context, i int, r store.Range) error
 	}
 	if i+1 < len(p.stages) && p.isRunning(i+1) {
 		p.handoff[i+1].put(r, items, changed)
+	}
+	if p.prio != nil && i == p.prio.urgent {
+		atomicMax(&p.laterDone, r.Hi)
 	}
 	if out.After != nil {
 		step(ctx, "after", func(context.Context) { out.After() })

@@ -92,10 +92,18 @@ func TestPriorityPassAfterWaitRunsOut(t *testing.T) {
 	}
 }
 
-// Hold makes the later stages wait like an urgent message does, and its
-// release (idempotent) lets them go; without Urgent it is a no-op.
+// Hold makes the later stages wait like an urgent message does, once
+// they have fallen HoldBacklog items behind, and its release (idempotent)
+// lets them go; without Urgent it is a no-op.
 func TestHold(t *testing.T) {
 	p := &Pipeline{prio: newPriority(1, time.Hour, 0)}
+	p.submitted.Store(HoldBacklog - 1)
+	p.Hold()() // resolution is not far behind: no hold
+	if p.prio.active != 0 {
+		t.Fatal("held while the later stages keep up")
+	}
+	p.submitted.Store(HoldBacklog + 10)
+	p.laterDone.Store(5)
 	release := p.Hold()
 	returned := make(chan struct{})
 	go func() { p.prio.wait(context.Background()); close(returned) }()

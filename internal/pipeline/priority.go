@@ -45,8 +45,9 @@ func (q *priority) recent() bool {
 }
 
 // HoldBacklog is how far behind the submitted items resolution must be
-// for Hold to hold the later stages back.
-const HoldBacklog = 2 * DefaultUrgentBatch
+// for Hold to hold the later stages back: a second of a 5,000 records/s
+// feed, or five seconds of one at 1,000/s.
+const HoldBacklog = 10 * DefaultUrgentBatch
 
 // maxYieldDefault bounds one wait of a later stage; passDefault is the
 // pass a wait that runs out gives.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 
@@ -57,24 +56,10 @@ func TestDiagClasses(t *testing.T) {
 	frags := map[string]int{}
 	samples := map[string][]string{}
 	for _, mem := range byT {
-		sort.Strings(mem)
-		frag := map[string][]string{}
-		for _, m := range mem {
-			frag[cl[m]] = append(frag[cl[m]], m)
-		}
-		if len(frag) < 2 {
+		fs := fragments(mem, cl)
+		if fs == nil {
 			continue
 		}
-		var fs [][]string
-		for _, f := range frag {
-			fs = append(fs, f)
-		}
-		sort.Slice(fs, func(i, j int) bool {
-			if len(fs[i]) != len(fs[j]) {
-				return len(fs[i]) > len(fs[j])
-			}
-			return fs[i][0] < fs[j][0]
-		})
 		for _, f := range fs[1:] {
 			var bx resolve.Explanation
 			bx.Weight = -1e18

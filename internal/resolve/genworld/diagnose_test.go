@@ -175,25 +175,10 @@ func TestDiag(t *testing.T) {
 	var missSamples []string
 	singles := map[string]int{}
 	for _, mem := range byT {
-		sort.Strings(mem)
-		frag := map[string][]string{}
-		for _, m := range mem {
-			frag[cl[m]] = append(frag[cl[m]], m)
-		}
-		if len(frag) < 2 {
+		fs := fragments(mem, cl)
+		if fs == nil {
 			continue
 		}
-		// largest fragment is main
-		var fs [][]string
-		for _, f := range frag {
-			fs = append(fs, f)
-		}
-		sort.Slice(fs, func(i, j int) bool {
-			if len(fs[i]) != len(fs[j]) {
-				return len(fs[i]) > len(fs[j])
-			}
-			return fs[i][0] < fs[j][0]
-		})
 		for _, f := range fs[1:] {
 			n := int64(len(f) * (len(mem) - len(f)))
 			_ = n
@@ -391,4 +376,29 @@ func TestDiagTime(t *testing.T) {
 		}
 		t.Logf("%s%s", f, b.String())
 	}
+}
+
+// fragments splits one true person's mentions by the cluster each was put
+// in, largest fragment first (ties by first mention); nil when they are
+// all in one cluster.
+func fragments(mem []string, cl map[string]string) [][]string {
+	sort.Strings(mem)
+	frag := map[string][]string{}
+	for _, m := range mem {
+		frag[cl[m]] = append(frag[cl[m]], m)
+	}
+	if len(frag) < 2 {
+		return nil
+	}
+	var fs [][]string
+	for _, f := range frag {
+		fs = append(fs, f)
+	}
+	sort.Slice(fs, func(i, j int) bool {
+		if len(fs[i]) != len(fs[j]) {
+			return len(fs[i]) > len(fs[j])
+		}
+		return fs[i][0] < fs[j][0]
+	})
+	return fs
 }

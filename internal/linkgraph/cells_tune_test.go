@@ -358,21 +358,7 @@ func tuneScore(ctx context.Context, w tuneWorld, tw map[string]float64, f string
 			bestQ, lab = q, l
 		}
 	}
-	groups := map[int][]mosaic.ID{}
-	for i, l := range lab {
-		groups[l] = append(groups[l], w.ids[i])
-	}
-	var cells []graph.Cell
-	for _, m := range groups {
-		if len(m) < 3 {
-			continue
-		}
-		c := graph.Cell{ID: len(cells)}
-		for _, id := range m {
-			c.Members = append(c.Members, graph.NodeInfo{ID: id})
-		}
-		cells = append(cells, c)
-	}
+	cells, groups := labelGroups(w, lab)
 	s := scoreCells(cells, w.truth)
 	if os.Getenv("MOSAIC_CELLS_TUNE_DETAIL") != "" {
 		pos := map[mosaic.ID]int{}
@@ -466,6 +452,13 @@ func cpmQuality(g *analytics.Weighted, lab []int, gamma float64) float64 {
 
 // labelCells turns community labels into cells of three or more.
 func labelCells(w tuneWorld, lab []int) []graph.Cell {
+	cells, _ := labelGroups(w, lab)
+	return cells
+}
+
+// labelGroups turns community labels into cells of three or more, and
+// returns every community's members by label too.
+func labelGroups(w tuneWorld, lab []int) ([]graph.Cell, map[int][]mosaic.ID) {
 	groups := map[int][]mosaic.ID{}
 	for i, l := range lab {
 		groups[l] = append(groups[l], w.ids[i])
@@ -481,5 +474,5 @@ func labelCells(w tuneWorld, lab []int) []graph.Cell {
 		}
 		cells = append(cells, c)
 	}
-	return cells
+	return cells, groups
 }

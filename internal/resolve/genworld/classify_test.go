@@ -1,7 +1,6 @@
 package genworld
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -30,15 +29,7 @@ func TestDiagClasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	w = w.Named()
-	byID := map[string]*resolve.Record{}
-	for i := range w.Records {
-		byID[w.Records[i].ID] = &w.Records[i]
-	}
-	e := resolve.New(resolve.Config{})
-	if err := e.AddBatch(context.Background(), w.Records); err != nil {
-		t.Fatal(err)
-	}
-	cl := e.Clusters()
+	byID, e, cl := resolveWorld(t, w)
 	t.Logf("%v", eval.Compare(cl, w.Truth))
 	full, err := ReadNames(dir)
 	if err != nil {

@@ -74,15 +74,7 @@ func TestDiag(t *testing.T) {
 	}
 	links := readLinks(dir)
 	people := readPeople(dir)
-	byID := map[string]*resolve.Record{}
-	for i := range w.Records {
-		byID[w.Records[i].ID] = &w.Records[i]
-	}
-	e := resolve.New(resolve.Config{})
-	if err := e.AddBatch(context.Background(), w.Records); err != nil {
-		t.Fatal(err)
-	}
-	cl := e.Clusters()
+	byID, e, cl := resolveWorld(t, w)
 	rep := eval.Compare(cl, w.Truth)
 	t.Logf("%v", rep)
 	rel := func(a, b string) string {
@@ -401,4 +393,19 @@ func fragments(mem []string, cl map[string]string) [][]string {
 		return fs[i][0] < fs[j][0]
 	})
 	return fs
+}
+
+// resolveWorld resolves w's records in one batch and returns them by ID,
+// the engine and its clusters.
+func resolveWorld(t *testing.T, w *World) (map[string]*resolve.Record, *resolve.Engine, map[string]string) {
+	t.Helper()
+	byID := map[string]*resolve.Record{}
+	for i := range w.Records {
+		byID[w.Records[i].ID] = &w.Records[i]
+	}
+	e := resolve.New(resolve.Config{})
+	if err := e.AddBatch(context.Background(), w.Records); err != nil {
+		t.Fatal(err)
+	}
+	return byID, e, e.Clusters()
 }

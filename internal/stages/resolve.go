@@ -63,6 +63,14 @@ type Resolve struct {
 	// phones each phone was in contact with (communication records).
 	recPhones map[string][]string
 	calls     map[string][]string
+	// phoneRecs are the person records stating each phone; keyRecs the
+	// person records linked to each shared thing (a flight on a day, a
+	// booking: sharedPredicates) and recKeys the things of each record.
+	phoneRecs map[string][]string
+	keyRecs   map[string][]string
+	recKeys   map[string][]string
+	// recCaption is the caption of each person record.
+	recCaption map[string]string
 	// orgMembers are the person records an item states to be members
 	// of, or affiliated with, each organisation record.
 	orgMembers map[string][]string
@@ -70,7 +78,10 @@ type Resolve struct {
 	orgCaption    map[string]string
 	memberCaption map[string]string
 	passed        map[int64]bool // documents the context pass has run on
-	debug         func(format string, args ...any)
+	// noRecordContext switches the record context pass off (for
+	// measurements).
+	noRecordContext bool
+	debug           func(format string, args ...any)
 	// applyMu serialises ApplyJudgements (the HTTP routes and the poller
 	// may call it at once).
 	applyMu sync.Mutex

@@ -266,6 +266,10 @@ func (s *Resolve) noteItem(it *store.Item, people []string) {
 		s.orgMembers = map[string][]string{}
 		s.orgCaption = map[string]string{}
 		s.memberCaption = map[string]string{}
+		s.keyRecs = map[string][]string{}
+		s.recKeys = map[string][]string{}
+		s.phoneRecs = map[string][]string{}
+		s.recCaption = map[string]string{}
 	}
 	seq := it.Seq
 	if it.Document != nil {
@@ -299,7 +303,37 @@ func (s *Resolve) noteItem(it *store.Item, people []string) {
 		if st.Prop == mosaic.PropPhone && isPerson[st.Subject] {
 			if k := NormalizeKey(mosaic.TypePhone, st.Value); k != "" && !slices.Contains(s.recPhones[string(st.Subject)], k) {
 				s.recPhones[string(st.Subject)] = append(s.recPhones[string(st.Subject)], k)
+				if len(s.phoneRecs[k]) <= maxHolders {
+					s.phoneRecs[k] = append(s.phoneRecs[k], string(st.Subject))
+				}
 			}
+		}
+	}
+	// The things a person record shares with others: a flight on a
+	// day, a booking.
+	captionOf := map[mosaic.ID]mosaic.Mention{}
+	for _, m := range it.Facts.Mentions {
+		captionOf[m.ID] = m
+		if isPerson[m.ID] {
+			s.recCaption[string(m.ID)] = m.Caption
+		}
+	}
+	for _, l := range it.Facts.Links {
+		if !sharedPredicates[l.Predicate] || !isPerson[l.Subject] {
+			continue
+		}
+		o := captionOf[l.Object]
+		if o.Caption == "" {
+			continue
+		}
+		k := l.Predicate + "\x00" + NormalizeKey(o.Type, o.Caption)
+		r := string(l.Subject)
+		if slices.Contains(s.recKeys[r], k) {
+			continue
+		}
+		s.recKeys[r] = append(s.recKeys[r], k)
+		if len(s.keyRecs[k]) <= maxShared {
+			s.keyRecs[k] = append(s.keyRecs[k], r)
 		}
 	}
 	orgs := map[mosaic.ID]string{} // organisation mentions -> caption
@@ -335,6 +369,280 @@ func (s *Resolve) noteItem(it *store.Item, people []string) {
 		s.addCall(a, b)
 		s.addCall(b, a)
 	}
+}
+
+// sharedPredicates are the links from a person record to a thing that
+// puts the people linked to it together (a flight on a day, a booking).
+var sharedPredicates = map[string]bool{"travelled_on": true, "booked_under": true}
+
+// maxShared: a flight or booking of more person records than this is a
+// hub (a charter, a group booking) that says nothing about who knows whom;
+// maxHolders: the same for the person records stating one phone.
+const (
+	maxShared  = 8
+	maxHolders = 8
+)
+
+// company returns the entities the entity cluster was seen with, each
+// with the record of it that was: people named in the same item (a
+// prisoner and the visitor, a report's people), on the same flight on the
+// same day or booking, and the holders of phones its phones were in
+// contact with. Hubs (a thing shared by more than maxShared records, a
+// phone in contact with more than maxContacts phones or stated by more
+// than maxHolders records) count for nothing. s.mu is held.
+func (s *Resolve) company(cluster string, skipPhones map[string]bool) (map[string]companion, error) {
+	members, err := s.eng.Members(cluster)
+	if err != nil {
+		return nil, err
+	}
+	if len(members) > maxContextMembers {
+		return nil, nil
+	}
+	in := map[string]bool{}
+	for _, m := range members {
+		in[m] = true
+	}
+	out := map[string]companion{}
+	add := func(r, how string) {
+		if in[r] {
+			return
+		}
+		c, err := s.eng.Cluster(r)
+		if err != nil || c == cluster {
+			return
+		}
+		if old, ok := out[c]; !ok || r < old.record {
+			out[c] = companion{r, how}
+		}
+	}
+	for _, m := range members {
+		if seq, ok := s.recItem[m]; ok {
+			for _, o := range s.itemPeople[seq] {
+				add(o, "named in the same item")
+			}
+		}
+		for _, k := range s.recKeys[m] {
+			if rs := s.keyRecs[k]; len(rs) <= maxShared {
+				pred, thing, _ := strings.Cut(k, "\x00")
+				how := "under the same booking " + strings.TrimPrefix(thing, "booking ")
+				if pred == "travelled_on" {
+					how = "on the same flight " + thing
+				}
+				for _, o := range rs {
+					add(o, how)
+				}
+			}
+		}
+		for _, ph := range s.recPhones[m] {
+			if len(s.calls[ph]) > maxContacts || skipPhones[ph] {
+				continue
+			}
+			for _, x := range s.calls[ph] {
+				if rs := s.phoneRecs[x]; len(rs) <= maxHolders {
+					for _, o := range rs {
+						add(o, "in contact by phone")
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// companion is a record of an entity another was seen with, and how.
+type companion struct{ record, how string }
+
+// recordChoice is the context pass for a record on its own (its entity
+// own, its records members): of the entities holding records that its
+// weak or strong links reach, the one seen with someone it was seen with
+// (or seen with it directly), when exactly one is. It returns that
+// entity's linked record and the evidence, or "" when none or several
+// are. s.mu is held.
+func (s *Resolve) recordChoice(own string, members []string) (string, string, error) {
+	type cand struct {
+		cluster, record string
+		p               float64
+	}
+	var cands []cand
+	seen := map[string]int{}
+	for _, m := range members {
+		links, err := s.eng.WeakLinks(m)
+		if err != nil {
+			return "", "", err
+		}
+		for _, l := range links {
+			if l.Cluster == own {
+				continue
+			}
+			if k, ok := seen[l.Cluster]; ok {
+				if l.Probability > cands[k].p {
+					cands[k] = cand{l.Cluster, l.Record, l.Probability}
+				}
+				continue
+			}
+			seen[l.Cluster] = len(cands)
+			cands = append(cands, cand{l.Cluster, l.Record, l.Probability})
+		}
+	}
+	if len(cands) == 0 {
+		return "", "", nil
+	}
+	mine, err := s.company(own, nil)
+	// A phone the candidate states too is the engine's evidence, already
+	// weighed: its contacts say nothing more.
+	phones := map[string]bool{}
+	for _, m := range members {
+		for _, ph := range s.recPhones[m] {
+			phones[ph] = true
+		}
+	}
+	if err != nil || len(mine) == 0 {
+		s.debugf("record context %q: candidates %v, no company", s.recCaption[members[0]], cands)
+		return "", "", err
+	}
+	s.debugf("record context %q: candidates %v, company %v", s.recCaption[members[0]], cands, mine)
+	chosen, evidence := -1, ""
+	for k, c := range cands {
+		docOnly, err := s.documentsOnly(c.cluster)
+		if err != nil {
+			return "", "", err
+		}
+		if docOnly {
+			continue
+		}
+		var why string
+		if w, ok := mine[c.cluster]; ok && strings.HasPrefix(w.how, "under the same booking") {
+			// Seen with the candidate itself: only a booking counts (a
+			// journey out and back). A call or a flight together is a
+			// relative's or a companion's, not the person's own.
+			why = fmt.Sprintf("%s was %s as %q of this entity", s.describe(members[0]), w.how, s.recCaption[w.record])
+		} else {
+			theirs, err := s.company(c.cluster, phones)
+			if err != nil {
+				return "", "", err
+			}
+			var with []string
+			for x, w := range mine {
+				if x == own {
+					continue
+				}
+				if v, ok := theirs[x]; ok {
+					with = append(with, fmt.Sprintf("%q (%s; this entity: %s)", s.recCaption[w.record], w.how, v.how))
+				}
+			}
+			if len(with) == 0 {
+				s.debugf("  %v: company %d, none shared", c, len(theirs))
+				continue
+			}
+			sort.Strings(with)
+			why = fmt.Sprintf("%s was seen with %s, also seen with this entity", s.describe(members[0]), quoteList(with))
+		}
+		s.debugf("  %v: %s", c, why)
+		if chosen >= 0 {
+			return "", "", nil // two identified candidates keep its company
+		}
+		chosen = k
+		evidence = fmt.Sprintf("%s; of the %d entities the name fits, no other holding records is", why, len(cands))
+	}
+	if chosen < 0 {
+		return "", "", nil
+	}
+	return cands[chosen].record, evidence, nil
+}
+
+// maxFragment: the record context pass places entities of at most this
+// many records (all from records, none from reports). At 2 or 3 it also
+// joins a person's first records, in the stream, to a namesake who keeps
+// the same company: pairwise precision fell by up to 0.007 on the tuning
+// worlds (docs/benchmarks/resolve.md).
+const maxFragment = 1
+
+// recordPass is the context pass of a record item: the entities on their
+// own (at most maxFragment records, none from a report) among the item's
+// people, and among the people whose company the item changed (those on
+// the same flight or booking, holders of the phones in contact with
+// theirs, or for a communication the holders of its two phones), are
+// placed by the company they keep (recordChoice). s.mu is held.
+func (s *Resolve) recordPass(it *store.Item, people []string) ([]resolve.Move, error) {
+	if s.noRecordContext || it.Facts == nil {
+		return nil, nil
+	}
+	var seeds []string
+	holders := func(ph string) {
+		if rs := s.phoneRecs[ph]; len(rs) <= maxHolders {
+			seeds = append(seeds, rs...)
+		}
+	}
+	seeds = append(seeds, people...)
+	for _, r := range people {
+		for _, k := range s.recKeys[r] {
+			if rs := s.keyRecs[k]; len(rs) <= maxShared {
+				seeds = append(seeds, rs...)
+			}
+		}
+		for _, ph := range s.recPhones[r] {
+			if len(s.calls[ph]) > maxContacts {
+				continue
+			}
+			for _, x := range s.calls[ph] {
+				holders(x)
+			}
+		}
+	}
+	for _, l := range it.Facts.Links {
+		if l.Predicate != "communicated_with" {
+			continue
+		}
+		for _, m := range it.Facts.Mentions {
+			if m.Type == mosaic.TypePhone && (m.ID == l.Subject || m.ID == l.Object) {
+				holders(NormalizeKey(mosaic.TypePhone, m.Caption))
+			}
+		}
+	}
+	var moves []resolve.Move
+	done := map[string]bool{}
+	for _, r := range seeds {
+		own, err := s.eng.Cluster(r)
+		if err != nil || done[own] {
+			continue
+		}
+		done[own] = true
+		members, err := s.eng.Members(own)
+		if err != nil {
+			return nil, err
+		}
+		if len(members) > maxFragment {
+			continue
+		}
+		fromDoc := false
+		for _, m := range members {
+			if seq, ok := s.recItem[m]; ok && s.docItem[seq] {
+				fromDoc = true
+			}
+		}
+		if fromDoc {
+			continue
+		}
+		target, why, err := s.recordChoice(own, members)
+		if err != nil {
+			return nil, err
+		}
+		if target == "" {
+			continue
+		}
+		mv, err := s.eng.AddCoref(members[0], resolve.Coref{Record: target, Evidence: why})
+		if err != nil {
+			return nil, err
+		}
+		s.debugf("  linked %s -> %s: %d moves", members[0], target, len(mv))
+		moves = append(moves, mv...)
+	}
+	return moves, nil
+}
+
+// describe names a record for evidence: its caption and source record.
+func (s *Resolve) describe(r string) string {
+	return fmt.Sprintf("%q", s.recCaption[r])
 }
 
 // maxContacts: a phone in contact with more phones than this is a hub (a
@@ -576,10 +884,16 @@ func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, 
 // had it already, unless that delivery failed before reaching it. s.mu is
 // held.
 func (s *Resolve) runContext(it *store.Item, people []string) ([]resolve.Move, error) {
-	if it.Document == nil || s.passed[it.Seq] {
+	if s.passed[it.Seq] {
 		return nil, nil
 	}
-	moves, err := s.contextPass(it, people)
+	var moves []resolve.Move
+	var err error
+	if it.Document != nil {
+		moves, err = s.contextPass(it, people)
+	} else {
+		moves, err = s.recordPass(it, people)
+	}
 	if err != nil {
 		return nil, err
 	}

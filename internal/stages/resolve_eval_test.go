@@ -43,7 +43,18 @@ func TestResolveEval(t *testing.T) {
 	}
 }
 
-func evalWorld(ctx context.Context, t *testing.T, data, world string) {
+// replayed is a world's store replayed through a fresh resolve stage.
+type replayed struct {
+	s          *Resolve
+	truth      map[mosaic.ID]string // person mentions -> person
+	cells      map[string]string    // person -> cell
+	captions   map[mosaic.ID]string
+	docMention map[mosaic.ID]bool
+}
+
+// replayWorld replays the items of an ingested world (a copy of its
+// store) through a fresh resolve stage.
+func replayWorld(ctx context.Context, t *testing.T, data, world string) replayed {
 	// Work on a copy: the store must not change.
 	dir := t.TempDir()
 	for _, f := range []string{"mosaic.db", "mosaic.db-wal"} {
@@ -70,6 +81,9 @@ func evalWorld(ctx context.Context, t *testing.T, data, world string) {
 	s := NewResolve(resolve.New(resolve.Config{}))
 	if os.Getenv("MOSAIC_RESOLVE_EVAL_DEBUG") != "" {
 		s.debug = t.Logf
+	}
+	if os.Getenv("MOSAIC_RESOLVE_EVAL_NORECORDS") != "" {
+		s.noRecordContext = true
 	}
 	last, err := st.LastSeq(ctx)
 	if err != nil {
@@ -98,6 +112,12 @@ func evalWorld(ctx context.Context, t *testing.T, data, world string) {
 			t.Fatal(err)
 		}
 	}
+	return replayed{s: s, truth: truth, cells: cells, captions: captions, docMention: docMention}
+}
+
+func evalWorld(ctx context.Context, t *testing.T, data, world string) {
+	rp := replayWorld(ctx, t, data, world)
+	s, truth, cells, captions, docMention := rp.s, rp.truth, rp.cells, rp.captions, rp.docMention
 	ent := map[mosaic.ID]string{}
 	for m := range truth {
 		e, err := s.entityOf(m)

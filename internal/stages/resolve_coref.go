@@ -462,6 +462,7 @@ func (s *Resolve) recordChoice(own string, members []string) (string, string, er
 	type cand struct {
 		cluster, record string
 		p               float64
+		fromRecord      bool // a link to a record, not only to report mentions
 	}
 	var cands []cand
 	seen := map[string]int{}
@@ -474,14 +475,17 @@ func (s *Resolve) recordChoice(own string, members []string) (string, string, er
 			if l.Cluster == own {
 				continue
 			}
+			seq, ok := s.recItem[l.Record]
+			fromRecord := !ok || !s.docItem[seq]
 			if k, ok := seen[l.Cluster]; ok {
 				if l.Probability > cands[k].p {
-					cands[k] = cand{l.Cluster, l.Record, l.Probability}
+					cands[k].record, cands[k].p = l.Record, l.Probability
 				}
+				cands[k].fromRecord = cands[k].fromRecord || fromRecord
 				continue
 			}
 			seen[l.Cluster] = len(cands)
-			cands = append(cands, cand{l.Cluster, l.Record, l.Probability})
+			cands = append(cands, cand{l.Cluster, l.Record, l.Probability, fromRecord})
 		}
 	}
 	if len(cands) == 0 {
@@ -544,7 +548,10 @@ func (s *Resolve) recordChoice(own string, members []string) (string, string, er
 		chosen = k
 		evidence = fmt.Sprintf("%s; of the %d entities the name fits, no other holding records is", why, len(cands))
 	}
-	if chosen < 0 {
+	if chosen < 0 || !cands[chosen].fromRecord {
+		// A candidate the record reaches only through a report's
+		// mention (a name, which fits anything the record does not
+		// contradict) rivals the others but is not chosen.
 		return "", "", nil
 	}
 	return cands[chosen].record, evidence, nil
@@ -557,12 +564,15 @@ func (s *Resolve) recordChoice(own string, members []string) (string, string, er
 // worlds (docs/benchmarks/resolve.md).
 const maxFragment = 1
 
-// recordPass is the context pass of a record item: the entities on their
-// own (at most maxFragment records, none from a report) among the item's
-// people, and among the people whose company the item changed (those on
-// the same flight or booking, holders of the phones in contact with
-// theirs, or for a communication the holders of its two phones), are
-// placed by the company they keep (recordChoice). s.mu is held.
+// recordPass is the context pass for records on their own after an item:
+// the entities of at most maxFragment records, none from a report, among
+// the item's people, among the people whose company the item changed
+// (those on the same flight or booking, holders of the phones in contact
+// with theirs, or for a communication the holders of its two phones), and
+// among the company of all those (whose company's company changed), are
+// placed by the company they keep (recordChoice). It runs after record
+// items and, for the company of the people a report names, after the
+// report's own context pass. s.mu is held.
 func (s *Resolve) recordPass(it *store.Item, people []string) ([]resolve.Move, error) {
 	if s.noRecordContext || it.Facts == nil {
 		return nil, nil
@@ -597,6 +607,28 @@ func (s *Resolve) recordPass(it *store.Item, people []string) ([]resolve.Move, e
 			if m.Type == mosaic.TypePhone && (m.ID == l.Subject || m.ID == l.Object) {
 				holders(NormalizeKey(mosaic.TypePhone, m.Caption))
 			}
+		}
+	}
+	{
+		// Those whose company's company changed: a record on its own
+		// seen with someone who is now seen with a candidate of its.
+		seen := map[string]bool{}
+		for _, r := range slices.Clone(seeds) {
+			c, err := s.eng.Cluster(r)
+			if err != nil || seen[c] {
+				continue
+			}
+			seen[c] = true
+			comp, err := s.company(c, nil)
+			if err != nil {
+				return nil, err
+			}
+			near := make([]string, 0, len(comp))
+			for _, w := range comp {
+				near = append(near, w.record)
+			}
+			sort.Strings(near)
+			seeds = append(seeds, near...)
 		}
 	}
 	var moves []resolve.Move
@@ -891,6 +923,13 @@ func (s *Resolve) runContext(it *store.Item, people []string) ([]resolve.Move, e
 	var err error
 	if it.Document != nil {
 		moves, err = s.contextPass(it, people)
+		if err == nil {
+			// The people it names are now seen with each other: records
+			// on their own in their company may be placed.
+			var more []resolve.Move
+			more, err = s.recordPass(it, people)
+			moves = append(moves, more...)
+		}
 	} else {
 		moves, err = s.recordPass(it, people)
 	}

@@ -132,19 +132,26 @@ func (w *pathWatch) run(ctx context.Context, st store.Progress) {
 			return
 		case <-tk.C:
 		}
-		for _, stage := range pipeline.Order {
-			done, err := st.DoneRanges(ctx, stage)
+		// Later stages first: a stage that has finished an item shows
+		// that the stages before it had, though their marks may not be
+		// in the store yet (pipeline.Config.LazyDone).
+		for k := len(pipeline.Order) - 1; k >= 0; k-- {
+			done, err := st.DoneRanges(ctx, pipeline.Order[k])
 			if err != nil {
 				continue
 			}
 			now := time.Now()
 			w.mu.Lock()
 			for _, t := range w.txs {
-				if _, ok := t.at[stage]; ok {
+				if _, ok := t.at[pipeline.Order[k]]; ok {
 					continue
 				}
 				if len(pipeline.Subtract([]store.Range{t.r}, done)) == 0 {
-					t.at[stage] = now.Sub(t.in)
+					for _, stage := range pipeline.Order[:k+1] {
+						if _, ok := t.at[stage]; !ok {
+							t.at[stage] = now.Sub(t.in)
+						}
+					}
 				}
 			}
 			w.mu.Unlock()
@@ -198,7 +205,8 @@ type Report struct {
 	ScreeningProbes Latency `json:"screening_probes_latency"`
 	// Path says where the time goes: for every streamed transaction,
 	// from just before it to its commit ("stored") and to when each stage
-	// had finished all of its items (polled every PathPoll).
+	// had finished all of its items (polled every PathPoll; a stage counts
+	// as finished when its done mark or a later stage's is in the store).
 	Path           []StageLatency `json:"path"`
 	Events         int            `json:"events"`
 	BacklogAtEnd   int64          `json:"backlog_at_end"` // items the last stage (rules) had not finished when streaming stopped
@@ -331,17 +339,27 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		due := min(int(o.Rate*elapsed.Seconds()), len(items)) - sent
 		if due > 0 {
 			batch := items[sent : sent+due]
+			// sending starts the clock of batch's records, before they
+			// are sent: through the API, their alerts may be on the
+			// stream before the request has its answer.
+			sending := func(in time.Time, batch []*store.Item) {
+				lis.mu.Lock()
+				for _, it := range batch {
+					lis.in[it.ID] = in
+					if probes[it.Record.Fields["record_id"]] {
+						lis.probe[it.ID] = true
+						rep.Probes++
+					}
+				}
+				lis.mu.Unlock()
+			}
+			// track follows the stored batch through the stages.
 			track := func(in time.Time, batch []*store.Item, r store.Range) {
 				tt := &txTimes{in: in, stored: time.Since(in), at: map[string]time.Duration{}, r: r}
 				pw.add(tt)
 				lis.mu.Lock()
 				for _, it := range batch {
-					lis.in[it.ID] = in
 					lis.tx[it.ID] = tt
-					if probes[it.Record.Fields["record_id"]] {
-						lis.probe[it.ID] = true
-						rep.Probes++
-					}
 				}
 				lis.mu.Unlock()
 			}
@@ -350,6 +368,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				// names each.
 				for _, g := range byMapping(batch, rows[sent:sent+due]) {
 					in := time.Now()
+					sending(in, g.items)
 					sum, err := postRows(ctx, "http://"+ln.Addr().String(), g.mapping, g.rows)
 					if err != nil {
 						return nil, err
@@ -359,6 +378,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				}
 			} else {
 				in := time.Now()
+				sending(in, batch)
 				if err := n.Store.Update(ctx, func(tx store.Tx) error {
 					_, err := tx.PutItems(ctx, batch)
 					return err

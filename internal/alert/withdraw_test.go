@@ -142,7 +142,7 @@ func TestWithdrawalThroughTheRulesStage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.Update(ctx, func(tx store.Tx) error { return out.Write(ctx, tx) }); err != nil {
+		if err := st.Update(ctx, func(tx store.Tx) error { return out.Apply(ctx, tx) }); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -185,6 +185,9 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		// early stages commit first (see pipeline.Config).
 		FirstLooksAhead: cfg.NATSURL == "",
 		CommitFirst:     cfg.OpenStore == nil,
+		// A batch with nothing to store goes on without a commit of
+		// its own (see pipeline.Config.LazyDone).
+		LazyDone: cfg.NATSURL == "",
 		// Extraction and screening go before the later stages of this
 		// process, so that the watch-list alerts do not wait for
 		// resolution's CPU and commits (see pipeline.Config.Urgent).

@@ -40,10 +40,10 @@ func (s oldScreen) Process(ctx context.Context, items []*store.Item) (pipeline.O
 	}
 	return pipeline.Outcome{
 		Write: func(ctx context.Context, tx store.Tx) error {
-			if err := a.Write(ctx, entityAlerts{Tx: tx, st: s.n.Store}); err != nil {
+			if err := a.Apply(ctx, entityAlerts{Tx: tx, st: s.n.Store}); err != nil {
 				return err
 			}
-			return b.Write(ctx, tx)
+			return b.Apply(ctx, tx)
 		},
 		After: func() {
 			for _, f := range []func(){a.After, b.After} {

@@ -46,7 +46,7 @@ func resolveItems(ctx context.Context, t *testing.T, st store.Store, r *stages.R
 		t.Fatal(err)
 	}
 	if err := st.Update(ctx, func(tx store.Tx) error {
-		if err := out.Write(ctx, tx); err != nil {
+		if err := out.Apply(ctx, tx); err != nil {
 			return err
 		}
 		return tx.MarkDone(ctx, pipeline.Resolve, store.Range{Lo: items[0].Seq, Hi: items[len(items)-1].Seq})

@@ -121,6 +121,18 @@ type Outcome struct {
 	After func()
 }
 
+// Empty reports whether o has nothing to store and nothing to do after
+// the commit: a batch the stage passes through unchanged.
+func (o Outcome) Empty() bool { return o.Write == nil && len(o.Failed) == 0 && o.After == nil }
+
+// Apply runs o.Write in tx, if o has one.
+func (o Outcome) Apply(ctx context.Context, tx store.Tx) error {
+	if o.Write == nil {
+		return nil
+	}
+	return o.Write(ctx, tx)
+}
+
 // Bus is what the pipeline needs of the bus.
 type Bus interface {
 	Publish(ctx context.Context, stage string, data []byte, msgID string) error
@@ -161,6 +173,10 @@ type Pipeline struct {
 	gate *commitGate
 	// firstAhead: the first stage looks ahead over stored items.
 	firstAhead bool
+	// lazy: see Config.LazyDone; pend[i] holds stage i's waiting marks.
+	lazy      bool
+	lazyFlush time.Duration
+	pend      []pendingDone
 	// prio, when set, lets the urgent stages go first (Config.Urgent).
 	prio        *priority
 	urgentBatch int64
@@ -196,6 +212,21 @@ type Config struct {
 	// first stage (the embedded pipeline): workers sharing its work would
 	// take on the same items at once.
 	FirstLooksAhead bool
+	// LazyDone lets a stage whose batch has nothing to store (no results,
+	// no failures: extraction of structured records, screening without a
+	// hit) skip the batch's commit: the batch's done mark waits in memory
+	// and is written with the stage's next commit, or by the stage's
+	// flusher within LazyFlush, and the batch goes on to the next
+	// stage at once instead of queueing for the store's one writer. Only
+	// for a process that runs every stage (the embedded pipeline): the
+	// next stage then sees the waiting marks, where a stage of another
+	// process would wait for them to reach the store. A crash loses only
+	// marks of work with no results, which Recover has done again.
+	LazyDone bool
+	// LazyFlush is how long a waiting done mark may wait for a commit of
+	// its stage before the stage writes it alone (default
+	// DefaultLazyFlush).
+	LazyFlush time.Duration
 	// Urgent is how many leading stages go before the rest (0: none):
 	// while one of them handles a message, the later stages of this
 	// process wait (a quarter of a second at most each time) before they
@@ -252,6 +283,12 @@ func New(cfg Config) (*Pipeline, error) {
 		p.gate = newCommitGate(len(p.stages))
 	}
 	p.firstAhead = cfg.FirstLooksAhead
+	p.lazy = cfg.LazyDone
+	p.lazyFlush = cfg.LazyFlush
+	if p.lazyFlush <= 0 {
+		p.lazyFlush = DefaultLazyFlush
+	}
+	p.pend = make([]pendingDone, len(p.stages))
 	if cfg.Urgent > 0 && cfg.Urgent < len(p.stages) {
 		p.prio = newPriority(cfg.Urgent, maxYieldDefault, passDefault)
 		p.urgentBatch = int64(cfg.UrgentBatch)
@@ -349,6 +386,18 @@ func (p *Pipeline) RunStage(ctx context.Context, i int) error {
 	}
 	p.setRunning(i, true)
 	defer p.setRunning(i, false)
+	if p.lazy {
+		fctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			p.flushLoop(fctx, i)
+		}()
+		defer func() {
+			stop()
+			<-done
+		}()
+	}
 	base := ctx
 	return p.bus.Consume(ctx, st.Name(), func(ctx context.Context, data []byte, progress func()) error {
 		var w Work
@@ -403,7 +452,7 @@ func (p *Pipeline) RunStage(ctx context.Context, i int) error {
 // items at once.
 func (p *Pipeline) process(ctx context.Context, i int, r store.Range) ([]store.Range, error) {
 	st := p.stages[i]
-	done, err := p.store.DoneRanges(ctx, st.Name())
+	done, err := p.doneRanges(ctx, i)
 	if err != nil {
 		return nil, fmt.Errorf("%s: progress: %w", st.Name(), err)
 	}
@@ -464,7 +513,7 @@ func (p *Pipeline) lookBack(ctx context.Context, i int, seq int64, done []store.
 	if err != nil || len(gaps) == 0 {
 		return nil, err
 	}
-	prev, err := p.store.DoneRanges(ctx, p.stages[i-1].Name())
+	prev, err := p.doneRanges(ctx, i-1)
 	if err != nil {
 		return nil, fmt.Errorf("%s: progress: %w", p.stages[i-1].Name(), err)
 	}
@@ -492,7 +541,7 @@ func (p *Pipeline) lookAhead(ctx context.Context, i int, span store.Range, done 
 		prev = []store.Range{{Lo: 1, Hi: last}}
 	} else {
 		var err error
-		if prev, err = p.store.DoneRanges(ctx, p.stages[i-1].Name()); err != nil {
+		if prev, err = p.doneRanges(ctx, i-1); err != nil {
 			return none, fmt.Errorf("%s: progress: %w", p.stages[i-1].Name(), err)
 		}
 	}
@@ -538,31 +587,13 @@ func (p *Pipeline) processRange(ctx context.Context, i int, r store.Range) error
 		return fmt.Errorf("%s: items %d-%d: %w", st.Name(), r.Lo, r.Hi, err)
 	}
 	p.yield(ctx, i)
-	step(ctx, "commit", func(ctx context.Context) {
-		if p.gate != nil {
-			p.gate.enter(i)
-			defer p.gate.leave()
-		}
-		err = p.store.Update(ctx, func(tx store.Tx) error {
-			rec := &recordingTx{Tx: tx}
-			changed = nil
-			if out.Write != nil {
-				if err := out.Write(ctx, rec); err != nil {
-					return err
-				}
-			}
-			changed = rec.changed
-			if rec.added {
-				changed = allChanged
-			}
-			for seq, ferr := range out.Failed {
-				if err := tx.Fail(ctx, st.Name(), seq, ferr.Error()); err != nil {
-					return err
-				}
-			}
-			return tx.MarkDone(ctx, st.Name(), r)
-		})
-	})
+	if p.lazy && out.Empty() {
+		// Nothing to store: the done mark waits (Config.LazyDone).
+		p.pend[i].add(r)
+		p.m.deferred.WithLabelValues(st.Name()).Inc()
+	} else {
+		step(ctx, "commit", func(ctx context.Context) { changed, err = p.commit(ctx, i, r, out) })
+	}
 	if err != nil {
 		p.m.errors.WithLabelValues(st.Name()).Inc()
 		return fmt.Errorf("%s: commit items %d-%d: %w", st.Name(), r.Lo, r.Hi, err)
@@ -583,6 +614,54 @@ func (p *Pipeline) processRange(ctx context.Context, i int, r store.Range) error
 		p.log.Warn("item failed", "stage", st.Name(), "seq", seq, "err", ferr)
 	}
 	return nil
+}
+
+// commit stores stage i's outcome for r and marks r done, with the
+// stage's waiting done marks (Config.LazyDone), in one transaction. It
+// returns the items the transaction changed (see handoff).
+func (p *Pipeline) commit(ctx context.Context, i int, r store.Range, out Outcome) (changed map[int64]bool, err error) {
+	st := p.stages[i]
+	marks := []store.Range{r}
+	var waiting []store.Range
+	if p.lazy {
+		pd := &p.pend[i]
+		pd.flushMu.Lock()
+		defer pd.flushMu.Unlock()
+		waiting = pd.snapshot()
+		marks = store.MergeRanges(append(marks, waiting...))
+		defer func() {
+			if err == nil {
+				pd.remove(waiting)
+			}
+		}()
+	}
+	if p.gate != nil {
+		p.gate.enter(i)
+		defer p.gate.leave()
+	}
+	err = p.store.Update(ctx, func(tx store.Tx) error {
+		rec := &recordingTx{Tx: tx}
+		changed = nil
+		if err := out.Apply(ctx, rec); err != nil {
+			return err
+		}
+		changed = rec.changed
+		if rec.added {
+			changed = allChanged
+		}
+		for seq, ferr := range out.Failed {
+			if err := tx.Fail(ctx, st.Name(), seq, ferr.Error()); err != nil {
+				return err
+			}
+		}
+		for _, m := range marks {
+			if err := tx.MarkDone(ctx, st.Name(), m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return changed, err
 }
 
 // Recover resubmits, for every stage, the items the previous stage has
@@ -809,21 +888,22 @@ func Subtract(a, b []store.Range) []store.Range {
 }
 
 type metrics struct {
-	items, failed, errors, loaded, yield *prometheus.CounterVec
-	seconds                              *prometheus.HistogramVec
+	items, failed, errors, loaded, yield, deferred *prometheus.CounterVec
+	seconds                                        *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
-		items:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_items_total", Help: "Items processed by each pipeline stage."}, []string{"stage"}),
-		failed:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_failed_items_total", Help: "Items a stage could not process."}, []string{"stage"}),
-		errors:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_batch_errors_total", Help: "Batches that failed and will be retried."}, []string{"stage"}),
-		loaded:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_loads_total", Help: "Batches a stage took handed on by the previous stage (from=handed) or read from the store (from=store)."}, []string{"stage", "from"}),
-		yield:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_yield_seconds_total", Help: "Time a later stage waited for the urgent stages (extract, screen) to finish their work (see Config.Urgent)."}, []string{"stage"}),
-		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "mosaic_stage_batch_seconds", Help: "Time to process and commit one batch.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}, []string{"stage"}),
+		items:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_items_total", Help: "Items processed by each pipeline stage."}, []string{"stage"}),
+		failed:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_failed_items_total", Help: "Items a stage could not process."}, []string{"stage"}),
+		errors:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_batch_errors_total", Help: "Batches that failed and will be retried."}, []string{"stage"}),
+		loaded:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_loads_total", Help: "Batches a stage took handed on by the previous stage (from=handed) or read from the store (from=store)."}, []string{"stage", "from"}),
+		yield:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_yield_seconds_total", Help: "Time a later stage waited for the urgent stages (extract, screen) to finish their work (see Config.Urgent)."}, []string{"stage"}),
+		deferred: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mosaic_stage_deferred_marks_total", Help: "Batches with nothing to store whose done mark waited for a later commit instead of a commit of its own (see pipeline.Config.LazyDone)."}, []string{"stage"}),
+		seconds:  prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "mosaic_stage_batch_seconds", Help: "Time to process and commit one batch.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}, []string{"stage"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.items, m.failed, m.errors, m.loaded, m.yield, m.seconds)
+		reg.MustRegister(m.items, m.failed, m.errors, m.loaded, m.yield, m.deferred, m.seconds)
 	}
 	return m
 }

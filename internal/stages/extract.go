@@ -53,17 +53,18 @@ func (s *Extract) Process(ctx context.Context, items []*store.Item) (pipeline.Ou
 		}
 		results = append(results, result{it.Seq, f})
 	}
-	return pipeline.Outcome{
-		Failed: failed,
-		Write: func(ctx context.Context, tx store.Tx) error {
+	out := pipeline.Outcome{Failed: failed}
+	if len(results) > 0 { // records alone: nothing to store (pipeline.Config.LazyDone)
+		out.Write = func(ctx context.Context, tx store.Tx) error {
 			for _, r := range results {
 				if err := tx.SetFacts(ctx, r.seq, r.facts); err != nil {
 					return err
 				}
 			}
 			return nil
-		},
-	}, nil
+		}
+	}
+	return out, nil
 }
 
 // entityTypes maps extractor types to entity types; others (dates,

@@ -47,7 +47,7 @@ func TestEmailHeadersAndText(t *testing.T) {
 	if err != nil || len(out.Failed) != 0 {
 		t.Fatalf("process: %v %v", err, out.Failed)
 	}
-	if err := st.Update(ctx, func(tx store.Tx) error { return out.Write(ctx, tx) }); err != nil {
+	if err := st.Update(ctx, func(tx store.Tx) error { return out.Apply(ctx, tx) }); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.Item(ctx, mosaic.Principal{All: true}, doc.ID)

@@ -34,7 +34,7 @@ func traveller(name, dob string) *store.Item {
 // does, and returns the alerts stored.
 func commit(ctx context.Context, t *testing.T, st store.Store, out pipeline.Outcome) []*mosaic.Alert {
 	t.Helper()
-	if err := st.Update(ctx, func(tx store.Tx) error { return out.Write(ctx, tx) }); err != nil {
+	if err := st.Update(ctx, func(tx store.Tx) error { return out.Apply(ctx, tx) }); err != nil {
 		t.Fatal(err)
 	}
 	if out.After != nil {

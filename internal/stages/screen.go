@@ -172,7 +172,13 @@ func (s *Screen) Process(ctx context.Context, items []*store.Item) (pipeline.Out
 // alertOutcome is the outcome of a stage that raises alerts: they are
 // stored in the stage's transaction and, once it has committed, handed to
 // onAlerts (when set) for live delivery.
+//
+// No alerts, nothing to store: the outcome is empty, and the batch's done
+// mark may wait for a later commit (pipeline.Config.LazyDone).
 func alertOutcome(alerts []*mosaic.Alert, onAlerts func([]*mosaic.Alert)) pipeline.Outcome {
+	if len(alerts) == 0 {
+		return pipeline.Outcome{}
+	}
 	out := pipeline.Outcome{
 		Write: func(ctx context.Context, tx store.Tx) error {
 			for _, a := range alerts {
@@ -183,7 +189,7 @@ func alertOutcome(alerts []*mosaic.Alert, onAlerts func([]*mosaic.Alert)) pipeli
 			return nil
 		},
 	}
-	if onAlerts != nil && len(alerts) > 0 {
+	if onAlerts != nil {
 		out.After = func() { onAlerts(alerts) }
 	}
 	return out

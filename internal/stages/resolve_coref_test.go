@@ -558,3 +558,47 @@ func TestResolveStageRecordContext(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveStageRecordContextJudged: an analyst's judgement overrides
+// the record context rule. S. Jafari (of TestResolveStageRecordContext)
+// judged not the same as Samira stays apart; split off after joining
+// her, S. Jafari stays apart when later items look at her company again.
+func TestResolveStageRecordContextJudged(t *testing.T) {
+	items := []*store.Item{
+		callItem(1, "c1", "+447700900111", "07700 900222"),
+		recordItem(2, "s1", "Samira Jafari", mosaic.PropBirthDate+"=1988-03-03", mosaic.PropPhone+"=07700900111"),
+		recordItem(3, "s2", "Samira Jafari", mosaic.PropBirthDate+"=1950-12-12", mosaic.PropPhone+"=07700900333"),
+		flightItem(4, "f1", "S. Jafari", "Sunward W5244 2025-04-18"),
+		recordItem(5, "pm", "Paula Moreno", mosaic.PropBirthDate+"=1990-05-05", mosaic.PropPhone+"=+44 7700 900222"),
+		flightItem(6, "pt", "MORENO/PAULA MS", "Sunward W5244 2025-04-18", mosaic.PropBirthDate+"=1990-05-05"),
+		callItem(7, "c2", "+447700900111", "07700 900222"),
+		flightItem(8, "pt2", "Paula Moreno", "Sunward W5244 2025-04-18", mosaic.PropBirthDate+"=1990-05-05"),
+	}
+	f1, s1 := mention(items[3], 0), mention(items[1], 0)
+	judge := func(s *Resolve, j store.Judgement) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if _, _, err := s.judge(j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Not the same, before the company is known.
+	s := NewResolve(resolve.New(resolve.Config{}))
+	runStage(t, s, items[:4], 1)
+	judge(s, store.Judgement{Seq: 1, A: mosaic.ID(f1), B: mosaic.ID(s1), Verdict: store.VerdictNotSame, State: store.JudgementApplied})
+	runStage(t, s, items[4:], 1)
+	if cl := clustersOf(t, s, items); cl[f1] == cl[s1] {
+		t.Error("S. Jafari joined Samira against a not-same judgement")
+	}
+	// Split off after the rule joined them.
+	s = NewResolve(resolve.New(resolve.Config{}))
+	runStage(t, s, items[:6], 1)
+	if cl := clustersOf(t, s, items[:6]); cl[f1] != cl[s1] {
+		t.Fatal("S. Jafari not placed by her company (the rule is off?)")
+	}
+	judge(s, store.Judgement{Seq: 1, A: mosaic.ID(f1), Verdict: store.VerdictSplit, State: store.JudgementApplied})
+	runStage(t, s, items[6:], 1)
+	if cl := clustersOf(t, s, items); cl[f1] == cl[s1] {
+		t.Error("S. Jafari rejoined Samira after an analyst split her off")
+	}
+}

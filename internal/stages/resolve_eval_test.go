@@ -161,6 +161,25 @@ func evalWorld(ctx context.Context, t *testing.T, data, world string) {
 		actual += c2(n)
 	}
 	p, r := tp/max(predicted, 1), tp/max(actual, 1)
+	// B-cubed: for each mention, the share of its entity that is its
+	// person, and of its person that is in its entity.
+	var bp, br float64
+	for _, ps := range byEnt {
+		n := 0
+		for _, k := range ps {
+			n += k
+		}
+		for q, k := range ps {
+			pn := 0
+			for _, kk := range byPerson[q] {
+				pn += kk
+			}
+			bp += float64(k) * float64(k) / float64(n)
+			br += float64(k) * float64(k) / float64(pn)
+		}
+	}
+	bp, br = bp/float64(max(len(truth), 1)), br/float64(max(len(truth), 1))
+	t.Logf("B-cubed P %.4f R %.4f F1 %.4f", bp, br, 2*bp*br/max(bp+br, 1e-9))
 	// Entities per person (cell members and all with two or more mentions).
 	var memberEnts, members, allEnts, all int
 	for person, es := range byPerson {

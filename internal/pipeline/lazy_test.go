@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mosaic-intel/mosaic/internal/pipeline"
 	"github.com/mosaic-intel/mosaic/internal/store"
+	"github.com/mosaic-intel/mosaic/internal/store/sqlstore"
 )
 
 // extractLike stores facts for documents and has nothing to store for
@@ -39,6 +41,20 @@ func (s alwaysWrites) Process(ctx context.Context, items []*store.Item) (pipelin
 		return pipeline.Outcome{}, err
 	}
 	return pipeline.Outcome{Write: func(context.Context, store.Tx) error { return nil }}, nil
+}
+
+// mortalStore is a store a test can "kill": after that, nothing more
+// reaches it, as when the process dies.
+type mortalStore struct {
+	*sqlstore.Store
+	dead atomic.Bool
+}
+
+func (s *mortalStore) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if s.dead.Load() {
+		return errors.New("the process is dead")
+	}
+	return s.Store.Update(ctx, fn)
 }
 
 // waitSeen waits until r has seen n items.
@@ -74,7 +90,8 @@ func TestLazyDoneMarks(t *testing.T) {
 			e := newEnv(t)
 			first := extractLike{recorder: newRecorder("first"), facts: factSetter{"first"}}
 			second := alwaysWrites{&orderRecorder{recorder: newRecorder("second"), ordered: true}}
-			p, err := pipeline.New(pipeline.Config{Store: e.st, Bus: e.bus, Stages: []pipeline.Stage{first, second},
+			ms := &mortalStore{Store: e.st}
+			p, err := pipeline.New(pipeline.Config{Store: ms, Bus: e.bus, Stages: []pipeline.Stage{first, second},
 				LazyDone: lazy, LazyFlush: time.Hour, CommitFirst: true, FirstLooksAhead: true})
 			if err != nil {
 				t.Fatal(err)
@@ -109,13 +126,14 @@ func TestLazyDoneMarks(t *testing.T) {
 			if d := firstDone(); !covers(d, b1) || !covers(d, b2) {
 				t.Errorf("after a commit of the first stage its done ranges are %v, want %v and %v", d, b1, b2)
 			}
-			// Records again, then the process stops before any commit
-			// of the first stage: the mark is lost (lazy) or stored.
+			// Records again, then the process dies before any commit of
+			// the first stage: the mark is lost (lazy) or stored.
 			b3 := submit(record(8), record(9), record(10), record(11))
 			waitSeen(t, second.recorder, 11)
 			if d, _ := e.st.DoneRanges(ctx, "second"); !covers(d, store.Range{Lo: b1.Lo, Hi: b3.Hi}) {
 				t.Fatalf("second stage's done ranges %v do not cover %d-%d", d, b1.Lo, b3.Hi)
 			}
+			ms.dead.Store(true)
 			stop()
 			if got := covers(firstDone(), b3); got == lazy {
 				t.Errorf("after the stop: first stage's last batch marked = %v, want %v", got, !lazy)
@@ -157,8 +175,37 @@ func TestLazyDoneMarks(t *testing.T) {
 
 // TestLazyDoneFlushes: marks waiting with no commit of their stage to
 // come reach the store from the stage's flusher, so Wait (which asks the
-// store) returns.
+// store) returns; and a stage that stops writes its waiting marks.
 func TestLazyDoneFlushes(t *testing.T) {
+	t.Run("at stop", func(t *testing.T) {
+		ctx := context.Background()
+		e := newEnv(t)
+		first, second := newRecorder("first"), newRecorder("second")
+		p, err := pipeline.New(pipeline.Config{Store: e.st, Bus: e.bus, Stages: []pipeline.Stage{first, second},
+			LazyDone: true, LazyFlush: time.Hour, CommitFirst: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := run(t, p)
+		rs := e.put(t, record(1), record(2))
+		if err := p.Submit(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+		waitSeen(t, second, 2)
+		if d, _ := e.st.DoneRanges(ctx, "second"); covers(d, rs[0]) {
+			t.Fatalf("second stage's marks %v reached the store before the stop", d)
+		}
+		stop()
+		for _, st := range []string{"first", "second"} {
+			if d, _ := e.st.DoneRanges(ctx, st); !covers(d, rs[0]) {
+				t.Errorf("after the stop, stage %s: done ranges %v do not cover %v", st, d, rs[0])
+			}
+		}
+	})
+	t.Run("flusher", testLazyFlusher)
+}
+
+func testLazyFlusher(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	first, second := newRecorder("first"), newRecorder("second")

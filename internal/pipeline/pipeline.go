@@ -396,6 +396,13 @@ func (p *Pipeline) RunStage(ctx context.Context, i int) error {
 		defer func() {
 			stop()
 			<-done
+			// Leave the store up to date: a stopped process's marks
+			// would otherwise only be made good by the next Recover.
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := p.flush(fctx, i); err != nil {
+				p.log.Warn("writing done marks at stop", "stage", st.Name(), "err", err)
+			}
 		}()
 	}
 	base := ctx

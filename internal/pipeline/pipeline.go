@@ -215,9 +215,10 @@ type Config struct {
 	// LazyDone lets a stage whose batch has nothing to store (no results,
 	// no failures: extraction of structured records, screening without a
 	// hit) skip the batch's commit: the batch's done mark waits in memory
-	// and is written with the stage's next commit, or by the stage's
-	// flusher within LazyFlush, and the batch goes on to the next
-	// stage at once instead of queueing for the store's one writer. Only
+	// and is written with the stage's next commit, by the stage's flusher
+	// within LazyFlush, or when the stage stops, and the batch goes on to
+	// the next stage at once instead of queueing for the store's one
+	// writer. Only
 	// for a process that runs every stage (the embedded pipeline): the
 	// next stage then sees the waiting marks, where a stage of another
 	// process would wait for them to reach the store. A crash loses only

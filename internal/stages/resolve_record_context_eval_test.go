@@ -72,6 +72,8 @@ func recordPotential(ctx context.Context, t *testing.T, data, world string, maxS
 	type stat struct{ n, right, wrong, none int }
 	var frag, fragCell, alone stat
 	var samples []string
+	why := map[string]int{}
+	defer func() { t.Logf("fragments not placed, why: %v", why) }()
 	direct, third := map[bool]int{}, map[bool]int{}
 	directHow := map[string]int{}
 	defer func() { t.Logf("direct: %v", directHow) }()
@@ -107,7 +109,7 @@ func recordPotential(ctx context.Context, t *testing.T, data, world string, maxS
 			s.debug = t.Logf
 			t.Logf("cell member %s fragment %q (main %s)", person, rp.captions[m], main)
 		}
-		target, why, err := s.recordChoice(e, members)
+		target, evidence, err := s.recordChoice(e, members)
 		s.debug = nil
 		if err != nil {
 			t.Fatal(err)
@@ -125,15 +127,18 @@ func recordPotential(ctx context.Context, t *testing.T, data, world string, maxS
 		st.n++
 		if target == "" {
 			st.none++
+			if isFrag {
+				why[s.whyNot(e, members, main)]++
+			}
 			continue
 		}
 		tc, _ := s.eng.Cluster(target)
 		right := majority(byEnt[tc]) == person
-		if strings.Contains(why, " as ") && !strings.Contains(why, "also seen with") {
+		if strings.Contains(evidence, " as ") && !strings.Contains(evidence, "also seen with") {
 			direct[right]++
 			how := "other"
 			for _, h := range []string{"by phone", "booking", "flight", "same item"} {
-				if strings.Contains(why, h) {
+				if strings.Contains(evidence, h) {
 					how = h
 				}
 			}
@@ -153,11 +158,11 @@ func recordPotential(ctx context.Context, t *testing.T, data, world string, maxS
 		} else {
 			st.wrong++
 			if len(samples) < 15 {
-				samples = append(samples, fmt.Sprintf("WRONG %s %q -> %s (%s): %s", person, rp.captions[m], target, majority(byEnt[tc]), why))
+				samples = append(samples, fmt.Sprintf("WRONG %s %q -> %s (%s): %s", person, rp.captions[m], target, majority(byEnt[tc]), evidence))
 			}
 		}
 		if right && len(samples) < 30 {
-			samples = append(samples, fmt.Sprintf("right %s %q: %s", person, rp.captions[m], why))
+			samples = append(samples, fmt.Sprintf("right %s %q: %s", person, rp.captions[m], evidence))
 		}
 	}
 	t.Logf("%s: record-only entities of <= %d records: fragments apart from their person's main entity %d (placed right %d, wrong %d); of cell members %d (right %d, wrong %d); main entities %d (linked to their person's %d, wrongly %d); seen directly right %d wrong %d, through a third right %d wrong %d",
@@ -167,4 +172,64 @@ func recordPotential(ctx context.Context, t *testing.T, data, world string, maxS
 			t.Log(l)
 		}
 	}
+}
+
+// whyNot files a record fragment the rule leaves alone (its entity own,
+// its person's main entity main) under why.
+func (s *Resolve) whyNot(own string, members []string, main string) string {
+	cands := map[string]bool{}
+	for _, m := range members {
+		links, err := s.eng.WeakLinks(m)
+		if err != nil {
+			return "error"
+		}
+		for _, l := range links {
+			if l.Cluster != own {
+				cands[l.Cluster] = true
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return "no candidate"
+	}
+	mine, err := s.company(own, nil)
+	if err != nil {
+		return "error"
+	}
+	if len(mine) == 0 {
+		return "no company"
+	}
+	if !cands[main] {
+		return "company, main entity not a candidate"
+	}
+	phones := map[string]bool{}
+	for _, m := range members {
+		for _, ph := range s.recPhones[m] {
+			phones[ph] = true
+		}
+	}
+	shares := func(c string) bool {
+		theirs, err := s.company(c, phones)
+		if err != nil {
+			return false
+		}
+		for x := range mine {
+			if _, ok := theirs[x]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	if !shares(main) {
+		return "company, none shared with the main entity"
+	}
+	for c := range cands {
+		if c == main {
+			continue
+		}
+		if only, _ := s.documentsOnly(c); !only && shares(c) {
+			return "company shared with the main entity and a rival"
+		}
+	}
+	return "other (the main entity reached only through a report mention)"
 }

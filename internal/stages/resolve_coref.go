@@ -455,7 +455,8 @@ type companion struct{ record, how string }
 // recordChoice is the context pass for a record on its own (its entity
 // own, its records members): of the entities holding records that its
 // weak or strong links reach, the one seen with someone it was seen with
-// (or seen with it directly), when exactly one is. It returns that
+// (or under the same booking as it), when exactly one is; a candidate
+// reached only through report mentions may rival but is not chosen. It returns that
 // entity's linked record and the evidence, or "" when none or several
 // are. s.mu is held.
 func (s *Resolve) recordChoice(own string, members []string) (string, string, error) {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -373,20 +372,20 @@ docs/benchmarks/alerts.md.`}
 	dir := fs.String("dir", "", "scratch directory (default: a temporary one, removed afterwards)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to FILE")
+	traceFile := fs.String("trace", "", "write an execution trace of the run to FILE (go tool trace; large: keep --duration short)")
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
+	stopTrace, err := startTrace(*traceFile)
+	if err != nil {
+		return err
+	}
+	defer stopTrace()
 	scratch := *dir
 	if scratch == "" {
 		d, err := os.MkdirTemp("", "mosaic-alerts-bench-")

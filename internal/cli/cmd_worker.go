@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -108,24 +106,4 @@ func serveAPINode(ctx context.Context, env *Env, cfg daemon.Config, pgURL, addr 
 		return err
 	}
 	return runHTTP(ctx, env, n, reg, addr, ready)
-}
-
-// startCPUProfile writes a CPU profile to path until stop is called (a
-// no-op when path is empty).
-func startCPUProfile(path string) (stop func(), err error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}, nil
 }

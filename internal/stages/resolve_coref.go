@@ -391,16 +391,9 @@ const (
 // phone in contact with more than maxContacts phones or stated by more
 // than maxHolders records) count for nothing. s.mu is held.
 func (s *Resolve) company(cluster string, skipPhones map[string]bool) (map[string]companion, error) {
-	members, err := s.eng.Members(cluster)
-	if err != nil {
+	members, in, err := s.contextMembers(cluster)
+	if err != nil || members == nil {
 		return nil, err
-	}
-	if len(members) > maxContextMembers {
-		return nil, nil
-	}
-	in := map[string]bool{}
-	for _, m := range members {
-		in[m] = true
 	}
 	out := map[string]companion{}
 	add := func(r, how string) {
@@ -944,19 +937,27 @@ func (s *Resolve) runContext(it *store.Item, people []string) ([]resolve.Move, e
 	return moves, nil
 }
 
+// contextMembers returns the records of an entity cluster, as a list and
+// a set, or nil when it holds more than maxContextMembers (too large to
+// be anyone's company). s.mu is held.
+func (s *Resolve) contextMembers(cluster string) ([]string, map[string]bool, error) {
+	members, err := s.eng.Members(cluster)
+	if err != nil || len(members) > maxContextMembers {
+		return nil, nil, err
+	}
+	in := make(map[string]bool, len(members))
+	for _, m := range members {
+		in[m] = true
+	}
+	return members, in, nil
+}
+
 // seenWith returns the captions of the entities of named that the
 // entity cluster was seen with in items other than skip.
 func (s *Resolve) seenWith(cluster string, skip int64, named map[string]string) ([]string, error) {
-	members, err := s.eng.Members(cluster)
-	if err != nil {
+	members, in, err := s.contextMembers(cluster)
+	if err != nil || members == nil {
 		return nil, err
-	}
-	if len(members) > maxContextMembers {
-		return nil, nil
-	}
-	in := map[string]bool{}
-	for _, m := range members {
-		in[m] = true
 	}
 	found := map[string]bool{}
 	for _, m := range members {

@@ -170,6 +170,23 @@ func runStage(t *testing.T, s *Resolve, items []*store.Item, batch int) {
 	}
 }
 
+// sameAfterReplay checks that a stage rebuilt from the store (Replay)
+// puts every mention in the cluster cl says, as the live stage did after
+// batch.
+func sameAfterReplay(t *testing.T, batch int, items []*store.Item, cl map[string]string) {
+	t.Helper()
+	r := NewResolve(resolve.New(resolve.Config{}))
+	if err := r.Replay(context.Background(), &fakeReplayStore{items: items}); err != nil {
+		t.Fatal(err)
+	}
+	got := clustersOf(t, r, items)
+	for id, c := range cl {
+		if got[id] != c {
+			t.Errorf("batch %d: %s in %s after replay, %s before", batch, id, got[id], c)
+		}
+	}
+}
+
 func clustersOf(t *testing.T, s *Resolve, items []*store.Item) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -424,17 +441,7 @@ func TestResolveStageOrgContext(t *testing.T) {
 				t.Errorf("batch %d: %s's Samira (another organisation, or none) placed in %s", batch, items[i].Document.Path, c)
 			}
 		}
-		// The stage rebuilt from the store decides the same.
-		r := NewResolve(resolve.New(resolve.Config{}))
-		if err := r.Replay(context.Background(), &fakeReplayStore{items: items}); err != nil {
-			t.Fatal(err)
-		}
-		got := clustersOf(t, r, items)
-		for id, c := range cl {
-			if got[id] != c {
-				t.Errorf("batch %d: %s in %s after replay, %s before", batch, id, got[id], c)
-			}
-		}
+		sameAfterReplay(t, batch, items, cl)
 	}
 }
 
@@ -544,17 +551,7 @@ func TestResolveStageRecordContext(t *testing.T) {
 			if !ok {
 				t.Errorf("no evidence naming the flight and the call among %+v", links)
 			}
-			// The stage rebuilt from the store decides the same.
-			r := NewResolve(resolve.New(resolve.Config{}))
-			if err := r.Replay(context.Background(), &fakeReplayStore{items: items}); err != nil {
-				t.Fatal(err)
-			}
-			got := clustersOf(t, r, items)
-			for id, c := range cl {
-				if got[id] != c {
-					t.Errorf("batch %d: %s in %s after replay, %s before", batch, id, got[id], c)
-				}
-			}
+			sameAfterReplay(t, batch, items, cl)
 		}
 	}
 }

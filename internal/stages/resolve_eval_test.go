@@ -134,14 +134,8 @@ func evalWorld(ctx context.Context, t *testing.T, data, world string) {
 		if !ok {
 			e = "unresolved:" + string(m)
 		}
-		if byEnt[e] == nil {
-			byEnt[e] = map[string]int{}
-		}
-		byEnt[e][p]++
-		if byPerson[p] == nil {
-			byPerson[p] = map[string]int{}
-		}
-		byPerson[p][e]++
+		bump(byEnt, e, p)
+		bump(byPerson, p, e)
 	}
 	c2 := func(n int) float64 { return float64(n) * float64(n-1) / 2 }
 	var tp, predicted, actual float64
@@ -353,4 +347,12 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// bump counts one more b under a in m.
+func bump(m map[string]map[string]int, a, b string) {
+	if m[a] == nil {
+		m[a] = map[string]int{}
+	}
+	m[a][b]++
 }

@@ -50,14 +50,8 @@ func recordPotential(ctx context.Context, t *testing.T, data, world string, maxS
 			continue
 		}
 		ent[m] = e
-		if byPerson[p] == nil {
-			byPerson[p] = map[string]int{}
-		}
-		byPerson[p][e]++
-		if byEnt[e] == nil {
-			byEnt[e] = map[string]int{}
-		}
-		byEnt[e][p]++
+		bump(byPerson, p, e)
+		bump(byEnt, e, p)
 	}
 	majority := func(counts map[string]int) string {
 		best, bn := "", 0

@@ -20,14 +20,7 @@ import (
 // A fragment's class is read from the explanation of its strongest pair
 // with the main fragment; its missed pairs are |fragment| x |main|.
 func TestDiagClasses(t *testing.T) {
-	dir := os.Getenv("MOSAIC_DIAG")
-	if dir == "" {
-		t.Skip()
-	}
-	w, err := Read(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, w := diagWorld(t)
 	w = w.Named()
 	byID, e, cl := resolveWorld(t, w)
 	t.Logf("%v", eval.Compare(cl, w.Truth))

@@ -49,6 +49,21 @@ func readPeople(dir string) map[string][]string {
 	return out
 }
 
+// diagWorld reads the world named by MOSAIC_DIAG, skipping the test
+// when none is.
+func diagWorld(t *testing.T) (string, *World) {
+	t.Helper()
+	dir := os.Getenv("MOSAIC_DIAG")
+	if dir == "" {
+		t.Skip("set MOSAIC_DIAG=DIR (a mosaic gen output)")
+	}
+	w, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, w
+}
+
 // Diagnostics of resolution on a generated world, against its truth (not
 // run by default):
 //
@@ -61,14 +76,7 @@ func readPeople(dir string) map[string][]string {
 // TestDiagPairs explains chosen pairs (PAIRS="A B C D"); TestDiagTime
 // times a batch and prints the estimated model (MOSAIC_TIME=DIR).
 func TestDiag(t *testing.T) {
-	dir := os.Getenv("MOSAIC_DIAG")
-	if dir == "" {
-		t.Skip()
-	}
-	w, err := Read(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, w := diagWorld(t)
 	if os.Getenv("MOSAIC_DIAG_ALL") == "" {
 		w = w.Named()
 	}

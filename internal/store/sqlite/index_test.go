@@ -115,7 +115,7 @@ func TestIndexBehindCommits(t *testing.T) {
 func TestIndexBatchesBehind(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "mosaic.db")
-	w, r, err := openDB(path)
+	w, r, err := openDB(path, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,30 +37,49 @@ func IndexPath(path string) string {
 }
 
 // dsn returns the data source name of the SQLite database at path, whose
-// transactions begin with BEGIN mode (immediate or deferred).
-func dsn(path, mode string) string {
+// transactions begin with BEGIN mode (immediate or deferred). With
+// behind, its connections leave checkpoints of the write-ahead log to the
+// store's checkpointer (see checkpoint): the writer's commits never run
+// one.
+func dsn(path, mode string, behind bool) string {
 	v := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-65536)", "wal_autocheckpoint(8192)", "temp_store(MEMORY)"} {
+	autockpt := "wal_autocheckpoint(8192)"
+	if behind {
+		autockpt = "wal_autocheckpoint(0)"
+	}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-65536)", autockpt, "temp_store(MEMORY)"} {
 		v.Add("_pragma", p)
 	}
 	v.Set("_txlock", mode)
 	return "file:" + path + "?" + v.Encode()
 }
 
-// openDB opens a writer (one connection) and a pool of readers on path.
-func openDB(path string) (w, r *sql.DB, err error) {
-	w, err = sql.Open("sqlite", dsn(path, "immediate"))
+// openDB opens a writer (one connection) and a pool of readers on path;
+// behind as for dsn.
+func openDB(path string, behind bool) (w, r *sql.DB, err error) {
+	w, err = sql.Open("sqlite", dsn(path, "immediate", behind))
 	if err != nil {
 		return nil, nil, err
 	}
 	w.SetMaxOpenConns(1)
-	r, err = sql.Open("sqlite", dsn(path, "deferred"))
+	r, err = sql.Open("sqlite", dsn(path, "deferred", behind))
 	if err != nil {
 		w.Close()
 		return nil, nil, err
 	}
 	r.SetMaxOpenConns(8)
 	return w, r, nil
+}
+
+// checkpoint copies what it can of the write-ahead log back into the
+// database through one of the readers: a passive checkpoint takes no
+// write lock, so commits go on meanwhile, and it stops at the oldest
+// snapshot a reader still uses.
+func checkpoint(r *sql.DB) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		var busy, logged, copied int
+		return r.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied)
+	}
 }
 
 // openIndex opens the store at path, with its full-text index in a
@@ -71,11 +90,11 @@ func openIndex(ctx context.Context, path string, separate bool) (*sqlstore.Store
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, err
 	}
-	w, r, err := openDB(path)
+	w, r, err := openDB(path, true)
 	if err != nil {
 		return nil, err
 	}
-	opts := sqlstore.Options{Writer: w}
+	opts := sqlstore.Options{Writer: w, Checkpoint: checkpoint(r)}
 	if separate {
 		ti, err := openTextIndex(ctx, IndexPath(path))
 		if err != nil {

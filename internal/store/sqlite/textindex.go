@@ -31,7 +31,7 @@ var _ sqlstore.TextIndex = (*textIndex)(nil)
 
 // openTextIndex opens (creating if needed) the index at path.
 func openTextIndex(ctx context.Context, path string) (*textIndex, error) {
-	w, r, err := openDB(path)
+	w, r, err := openDB(path, false)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (ti *textIndex) Seqs(ctx context.Context) ([]int64, error) {
 // (FTS5's integrity check can miss another connection's changes on a
 // connection that has read the index before).
 func (ti *textIndex) Check(ctx context.Context) error {
-	db, err := sql.Open("sqlite", dsn(ti.path, "deferred"))
+	db, err := sql.Open("sqlite", dsn(ti.path, "deferred", false))
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,9 @@ type Store struct {
 	ti         TextIndex
 	indexBatch int
 	ix         textQueue
+	// ckpt, when set, checkpoints the write-ahead log behind the commits
+	// (see checkpoint.go).
+	ckpt *checkpointer
 }
 
 var _ store.Store = (*Store)(nil)
@@ -56,6 +59,14 @@ type Options struct {
 	// IndexBatch is how many committed items wait, at most, before they
 	// are added to TextIndex together (default DefaultIndexBatch).
 	IndexBatch int
+	// Checkpoint, when set, copies the write-ahead log back into the
+	// database without taking the write lock (SQLite: a passive
+	// checkpoint on a reader connection). The store then runs it from a
+	// goroutine of its own, at most every CheckpointEvery (default
+	// DefaultCheckpointEvery) while commits arrive, and the dialect
+	// leaves no checkpoint to the writers (see checkpoint.go).
+	Checkpoint      func(ctx context.Context) error
+	CheckpointEvery time.Duration
 }
 
 // DefaultIndexBatch is Options.IndexBatch's default.
@@ -83,6 +94,9 @@ func New(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*Store, erro
 			return nil, err
 		}
 	}
+	if opts.Checkpoint != nil {
+		s.ckpt = startCheckpointer(opts.Checkpoint, opts.CheckpointEvery)
+	}
 	return s, nil
 }
 
@@ -93,6 +107,9 @@ func (s *Store) DB() *sql.DB { return s.db }
 // index.go) and closes the database handles.
 func (s *Store) Close() error {
 	var err error
+	if s.ckpt != nil {
+		s.ckpt.close()
+	}
 	if s.ti != nil {
 		s.stopIndexing()
 		err = s.FlushIndex(context.Background())
@@ -212,6 +229,9 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error)
 		return fmt.Errorf("commit: %w", err)
 	}
 	t.afterCommit(ctx)
+	if s.ckpt != nil {
+		s.ckpt.committed()
+	}
 	return nil
 }
 

@@ -424,5 +424,12 @@ docs/benchmarks/alerts.md.`}
 	for _, s := range rep.Stages {
 		fmt.Fprintf(w, "  stage %-8s %6d batches, mean %7.1f ms per batch, %.0f items\n", s.Stage, s.Batches, s.MeanMS, s.Items)
 	}
+	if len(rep.Writers) > 0 {
+		fmt.Fprintln(w, "the store's writer, by who held it (p50/p99: histogram bucket bounds, read as at most):")
+	}
+	for _, s := range rep.Writers {
+		fmt.Fprintf(w, "  %-14s %6d transactions, waited mean %6.1f / p99 %6.1f ms, held %6.2f s in all, p50 %6.1f / p99 %6.1f ms, commit p99 %6.1f ms\n",
+			s.Writer, s.Transactions, s.WaitMeanMS, s.WaitP99MS, s.HoldSeconds, s.HoldP50MS, s.HoldP99MS, s.CommitP99MS)
+	}
 	return nil
 }

@@ -133,6 +133,9 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	if err != nil {
 		return fail(fmt.Errorf("open store: %w", err))
 	}
+	if err := registerStore(cfg.Registry, n.Store); err != nil {
+		return fail(err)
+	}
 	bopts := bus.Options{Logger: cfg.Logger, Replicas: cfg.Replicas, Namespace: cfg.Namespace}
 	switch {
 	case cfg.NATSURL != "":
@@ -314,4 +317,22 @@ func (n *Node) Close() error {
 		errs = append(errs, n.lock.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// registerStore registers the store's own metrics (who holds its writer,
+// checkpoints), if it has any.
+func registerStore(reg prometheus.Registerer, st store.Store) error {
+	c, ok := st.(interface{ Collectors() []prometheus.Collector })
+	if !ok || reg == nil {
+		return nil
+	}
+	for _, m := range c.Collectors() {
+		if err := reg.Register(m); err != nil {
+			var dup prometheus.AlreadyRegisteredError
+			if !errors.As(err, &dup) {
+				return fmt.Errorf("store metrics: %w", err)
+			}
+		}
+	}
+	return nil
 }

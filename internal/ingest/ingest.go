@@ -349,7 +349,7 @@ func (in *Ingester) rows(item format.Item, sum *Summary, add func(*store.Item, m
 // counting what it did in sum.
 func (in *Ingester) commit(ctx context.Context, b *batch, sum *Summary) error {
 	var added int
-	err := in.st.Update(ctx, func(tx store.Tx) error {
+	err := in.st.Update(store.WithWriter(ctx, "ingest"), func(tx store.Tx) error {
 		names := make([]string, 0, len(b.sources))
 		for n := range b.sources {
 			names = append(names, n)

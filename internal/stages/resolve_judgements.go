@@ -232,7 +232,7 @@ func (s *Resolve) applyJudgement(ctx context.Context, st JudgementStore, j store
 		result = placedResult(fmt.Sprintf("%d mention(s) moved", len(moves)), at)
 	}
 	a := string(j.A)
-	werr := st.Update(ctx, func(tx store.Tx) error {
+	werr := st.Update(store.WithWriter(ctx, "judgements"), func(tx store.Tx) error {
 		o.Derived = o.Derived[:0]
 		for _, m := range made {
 			d := store.Judgement{A: mosaic.ID(m.A), B: mosaic.ID(m.B), Verdict: store.VerdictNotSame,

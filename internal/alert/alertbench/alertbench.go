@@ -185,6 +185,21 @@ type StageTime struct {
 	Items   float64 `json:"items"`
 }
 
+// WriterTime says how one writer of the store (a stage, ingest, ...) used
+// the store's single writer during the run, from the store's histograms
+// (mosaic_store_write_*). Percentiles are the upper bounds of histogram
+// buckets (powers of two from 0.25 ms), so read them as "at most".
+type WriterTime struct {
+	Writer       string  `json:"writer"`
+	Transactions int     `json:"transactions"`
+	WaitMeanMS   float64 `json:"wait_mean_ms"`
+	WaitP99MS    float64 `json:"wait_p99_ms"`
+	HoldSeconds  float64 `json:"hold_seconds"`
+	HoldP50MS    float64 `json:"hold_p50_ms"`
+	HoldP99MS    float64 `json:"hold_p99_ms"`
+	CommitP99MS  float64 `json:"commit_p99_ms"`
+}
+
 // Report is what Run measured.
 type Report struct {
 	World         string  `json:"world"`
@@ -212,6 +227,7 @@ type Report struct {
 	BacklogAtEnd   int64          `json:"backlog_at_end"` // items the last stage (rules) had not finished when streaming stopped
 	DrainSeconds   float64        `json:"drain_seconds"`
 	Stages         []StageTime    `json:"stages"`
+	Writers        []WriterTime   `json:"writers,omitempty"`
 	CPUSeconds     float64        `json:"cpu_seconds"`
 	LoadAverage    string         `json:"load_average"`
 	PreloadRecords int            `json:"preload_records"`
@@ -448,6 +464,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, fmt.Errorf("event stream: %w", err)
 	}
 	rep.Stages = stageTimes(reg)
+	rep.Writers = writerTimes(reg)
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		rep.LoadAverage = strings.Fields(string(b))[0]
 	}
@@ -651,6 +668,65 @@ func stageTimes(reg *prometheus.Registry) []StageTime {
 	}
 	sort.Slice(out, func(i, j int) bool { return order[out[i].Stage] < order[out[j].Stage] })
 	return out
+}
+
+// writerTimes reads the store's writer histograms.
+func writerTimes(reg *prometheus.Registry) []WriterTime {
+	mfs, err := reg.Gather()
+	if err != nil {
+		return nil
+	}
+	by := map[string]*WriterTime{}
+	get := func(w string) *WriterTime {
+		if by[w] == nil {
+			by[w] = &WriterTime{Writer: w}
+		}
+		return by[w]
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			h := m.GetHistogram()
+			if h == nil || h.GetSampleCount() == 0 {
+				continue
+			}
+			wt := get(label(m, "writer"))
+			switch mf.GetName() {
+			case "mosaic_store_write_wait_seconds":
+				wt.Transactions = int(h.GetSampleCount())
+				wt.WaitMeanMS = h.GetSampleSum() / float64(h.GetSampleCount()) * 1000
+				wt.WaitP99MS = bucketQuantile(h, 0.99) * 1000
+			case "mosaic_store_write_seconds":
+				wt.HoldSeconds = h.GetSampleSum()
+				wt.HoldP50MS = bucketQuantile(h, 0.50) * 1000
+				wt.HoldP99MS = bucketQuantile(h, 0.99) * 1000
+			case "mosaic_store_commit_seconds":
+				wt.CommitP99MS = bucketQuantile(h, 0.99) * 1000
+			default:
+				continue
+			}
+		}
+	}
+	out := make([]WriterTime, 0, len(by))
+	for _, wt := range by {
+		out = append(out, *wt)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].HoldSeconds > out[j].HoldSeconds })
+	return out
+}
+
+// bucketQuantile returns the upper bound of the first bucket of h that
+// holds at least the q quantile of its samples (the largest finite bound
+// if that is the overflow).
+func bucketQuantile(h *dto.Histogram, q float64) float64 {
+	want := q * float64(h.GetSampleCount())
+	var last float64
+	for _, b := range h.GetBucket() {
+		last = b.GetUpperBound()
+		if float64(b.GetCumulativeCount()) >= want {
+			return last
+		}
+	}
+	return last
 }
 
 func label(m *dto.Metric, name string) string {

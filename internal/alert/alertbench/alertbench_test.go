@@ -25,6 +25,17 @@ func TestRunViaAPI(t *testing.T) {
 		if rep.Records == 0 || rep.Screening.N == 0 || rep.Probes == 0 {
 			t.Errorf("via API %v: %d records streamed, %d screening alerts timed, %d probes: want some of each", via, rep.Records, rep.Screening.N, rep.Probes)
 		}
+		// Every stage that stored something, and the upload or
+		// commit of the records, held the store's writer.
+		held := map[string]int{}
+		for _, w := range rep.Writers {
+			held[w.Writer] = w.Transactions
+		}
+		for _, w := range []string{"ingest", "screen", "resolve", "link"} {
+			if held[w] == 0 {
+				t.Errorf("via API %v: no write transaction of %s in the writer report %+v", via, w, rep.Writers)
+			}
+		}
 		t.Logf("via API %v: %d records, screening p50 %.1f ms (n=%d), %d probes", via, rep.Records, rep.Screening.P50, rep.Screening.N, rep.Probes)
 		if first == nil {
 			first = rep

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Checkpoints behind the commits
@@ -34,13 +36,14 @@ type checkpointer struct {
 	stopped chan struct{}
 	runs    atomic.Int64
 	failed  atomic.Int64
+	counter *prometheus.CounterVec
 }
 
-func startCheckpointer(run func(context.Context) error, every time.Duration) *checkpointer {
+func startCheckpointer(run func(context.Context) error, every time.Duration, counter *prometheus.CounterVec) *checkpointer {
 	if every <= 0 {
 		every = DefaultCheckpointEvery
 	}
-	c := &checkpointer{run: run, every: every, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	c := &checkpointer{run: run, every: every, wake: make(chan struct{}, 1), stopped: make(chan struct{}), counter: counter}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	go c.loop()
 	return c
@@ -75,9 +78,11 @@ func (c *checkpointer) loop() {
 			// The log only grows until the next checkpoint succeeds;
 			// nothing committed is at risk.
 			c.failed.Add(1)
+			c.counter.WithLabelValues("failed").Inc()
 			continue
 		}
 		c.runs.Add(1)
+		c.counter.WithLabelValues("ok").Inc()
 	}
 }
 

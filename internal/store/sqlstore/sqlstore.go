@@ -36,6 +36,7 @@ type Store struct {
 	ti         TextIndex
 	indexBatch int
 	ix         textQueue
+	m          *writeMetrics
 	// ckpt, when set, checkpoints the write-ahead log behind the commits
 	// (see checkpoint.go).
 	ckpt *checkpointer
@@ -74,7 +75,7 @@ const DefaultIndexBatch = 16384
 
 // New returns a Store over db with dialect d, applying pending migrations.
 func New(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*Store, error) {
-	s := &Store{db: db, wdb: opts.Writer, d: d, clock: opts.Clock}
+	s := &Store{db: db, wdb: opts.Writer, d: d, clock: opts.Clock, m: newWriteMetrics()}
 	if s.wdb == nil {
 		s.wdb = db
 	}
@@ -95,7 +96,7 @@ func New(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*Store, erro
 		}
 	}
 	if opts.Checkpoint != nil {
-		s.ckpt = startCheckpointer(opts.Checkpoint, opts.CheckpointEvery)
+		s.ckpt = startCheckpointer(opts.Checkpoint, opts.CheckpointEvery, s.m.checkpoints)
 	}
 	return s, nil
 }
@@ -203,10 +204,12 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error) {
+	begin := time.Now()
 	sqltx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return mosaic.E(mosaic.KindUnavailable, "store.Update", err)
 	}
+	started := time.Now()
 	t := &tx{s: s, tx: sqltx, stmts: map[string]*sql.Stmt{}, counts: map[string]int64{}}
 	defer func() {
 		for _, st := range t.stmts {
@@ -225,9 +228,11 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error)
 	if err = t.flushCounters(ctx); err != nil {
 		return err
 	}
+	committing := time.Now()
 	if err = sqltx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.m.observe(store.WriterOf(ctx), begin, started, committing, time.Now())
 	t.afterCommit(ctx)
 	if s.ckpt != nil {
 		s.ckpt.committed()

@@ -684,6 +684,9 @@ func writerTimes(reg *prometheus.Registry) []WriterTime {
 		return by[w]
 	}
 	for _, mf := range mfs {
+		if !strings.HasPrefix(mf.GetName(), "mosaic_store_") {
+			continue
+		}
 		for _, m := range mf.GetMetric() {
 			h := m.GetHistogram()
 			if h == nil || h.GetSampleCount() == 0 {

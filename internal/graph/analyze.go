@@ -158,8 +158,13 @@ func (g *Graph) project(ctx context.Context, v *view, o ProjectOptions) (*Projec
 type CellOptions struct {
 	ProjectOptions
 	analytics.CommunityOptions
-	// MinSize drops communities smaller than this (default 2).
+	// MinSize drops communities smaller than this (default 2), after
+	// each of their nodes has joined the cell it is mostly linked to, if
+	// any (see Cells).
 	MinSize int
+	// KeepSmall leaves the nodes of communities smaller than MinSize out
+	// of every cell instead.
+	KeepSmall bool
 }
 
 // Cell is one community.
@@ -180,6 +185,14 @@ type Cell struct {
 // an average edge. So the same resolution suits a graph of single links
 // and one whose edges count many calls each, and scaling every weight
 // changes nothing.
+//
+// A node the communities leave in a group smaller than MinSize (a name
+// met once in a report beside a cell member, a fragment of a person that
+// resolution kept apart) then joins the cell of MinSize or more that holds
+// at least half of its link weight, if one does (unless KeepSmall): the
+// constant Potts model would ask it, to join a cell of n, a link weight
+// of Resolution × n, which one mention never has. Only such nodes move,
+// each on its own, so no two communities are ever joined.
 func (g *Graph) Cells(ctx context.Context, p mosaic.Principal, o CellOptions) ([]Cell, error) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
@@ -204,6 +217,13 @@ func (g *Graph) Cells(ctx context.Context, p mosaic.Principal, o CellOptions) ([
 	groups := map[int][]int{}
 	for i, l := range labels {
 		groups[l] = append(groups[l], i)
+	}
+	if !o.KeepSmall {
+		labels = joinMostlyLinked(pr.G, labels, groups, o.MinSize)
+		groups = map[int][]int{}
+		for i, l := range labels {
+			groups[l] = append(groups[l], i)
+		}
 	}
 	var cells []Cell
 	for _, mem := range groups {
@@ -238,6 +258,42 @@ func (g *Graph) Cells(ctx context.Context, p mosaic.Principal, o CellOptions) ([
 		cells[i].ID = i
 	}
 	return cells, nil
+}
+
+// joinMostlyLinked moves each node of a community smaller than minSize to
+// the community of minSize or more holding at least half of its link
+// weight (the heaviest, ties to the lower label), if one does. Every node
+// is judged against the communities as they were before any moved.
+func joinMostlyLinked(g *analytics.Weighted, labels []int, groups map[int][]int, minSize int) []int {
+	out := slices.Clone(labels)
+	to := map[int]float64{}
+	for u, l := range labels {
+		if len(groups[l]) >= minSize {
+			continue
+		}
+		clear(to)
+		tot := 0.0
+		for i := g.Off[u]; i < g.Off[u+1]; i++ {
+			v := int(g.Nbr[i])
+			if v == u {
+				continue
+			}
+			tot += g.W[i]
+			if c := labels[v]; len(groups[c]) >= minSize {
+				to[c] += g.W[i]
+			}
+		}
+		best, bw := -1, 0.0
+		for c, w := range to {
+			if w > bw || w == bw && c < best {
+				best, bw = c, w
+			}
+		}
+		if best >= 0 && 2*bw >= tot {
+			out[u] = best
+		}
+	}
+	return out
 }
 
 // KeyPlayerOptions configure KeyPlayers.

@@ -200,3 +200,53 @@ func TestCellsScaleFree(t *testing.T) {
 		t.Fatalf("scaling every weight changed the cells: ARI %.3f between the two", ari)
 	}
 }
+
+// A name met once beside a cell member is too lightly linked for the
+// constant Potts model to take it into the cell; it joins the cell it is
+// mostly linked to afterwards, while a node mostly linked elsewhere stays
+// out.
+func TestCellsJoinMostlyLinked(t *testing.T) {
+	ctx := context.Background()
+	b := graph.NewBuilder(0, 0)
+	cell := []mosaic.ID{"a1", "a2", "a3", "a4", "a5", "a6"}
+	for i, x := range cell {
+		for _, y := range cell[i+1:] {
+			b.AddEdge(graph.Edge{From: x, To: y, Type: "called", Confidence: 1, Count: 5})
+		}
+	}
+	b.AddEdge(graph.Edge{From: "x", To: "a1", Type: "called", Confidence: 1, Count: 1}) // all of x's weight
+	b.AddEdge(graph.Edge{From: "y", To: "a2", Type: "called", Confidence: 1, Count: 1}) // a third of y's
+	b.AddEdge(graph.Edge{From: "y", To: "z", Type: "called", Confidence: 1, Count: 2})
+	g, err := b.Build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, keep := range []bool{false, true} {
+		cells, err := g.Cells(ctx, access.Local(), graph.CellOptions{MinSize: 3, KeepSmall: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := map[mosaic.ID]int{}
+		for _, c := range cells {
+			for _, m := range c.Members {
+				in[m.ID] = c.ID
+			}
+		}
+		if len(cells) != 1 {
+			t.Fatalf("KeepSmall %v: %d cells, want 1: %v", keep, len(cells), in)
+		}
+		for _, x := range cell {
+			if _, ok := in[x]; !ok {
+				t.Fatalf("KeepSmall %v: %s in no cell: %v", keep, x, in)
+			}
+		}
+		if _, ok := in["x"]; ok == keep {
+			t.Errorf("KeepSmall %v: x in a cell %v, want %v", keep, ok, !keep)
+		}
+		for _, x := range []mosaic.ID{"y", "z"} {
+			if _, ok := in[x]; ok {
+				t.Errorf("KeepSmall %v: %s, mostly linked outside the cell, is in it", keep, x)
+			}
+		}
+	}
+}

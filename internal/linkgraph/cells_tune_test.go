@@ -51,6 +51,7 @@ type tuneWorld struct {
 //     and restarts (keep the best CPM quality of that many visit orders).
 //     MOSAIC_CELLS_TUNE_ORDERS=N averages a config's ARI over N visit
 //     orders instead.
+//     MOSAIC_CELLS_TUNE_KEEPSMALL=1 sets graph.CellOptions.KeepSmall.
 //   - MOSAIC_CELLS_TUNE_DETAIL=1 prints, per truth cell, the community of
 //     each member entity and the edges of members outside their cell's
 //     main community; with MOSAIC_CELLS_TUNE_SEEDS, for the first visit
@@ -139,6 +140,7 @@ func TestCellsTune(t *testing.T) {
 					o := graph.CellOptions{MinSize: 3}
 					o.Filter.NodeTypes = []mosaic.EntityType{mosaic.TypePerson}
 					o.Resolution, o.Seed = r, uint64(sd)
+					o.KeepSmall = os.Getenv("MOSAIC_CELLS_TUNE_KEEPSMALL") != ""
 					cells, err := w.g.Cells(ctx, access.Local(), o)
 					if err != nil {
 						t.Fatal(err)

@@ -126,6 +126,7 @@ func (d Dialect) Migrations() []sqlstore.Migration {
 		{Version: 1, Name: "core", SQL: v1},
 		{Version: 2, Name: "judgements", SQL: sqlstore.JudgementsSchema("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
 		{Version: 3, Name: "items by kind", SQL: sqlstore.ItemsByKindSchema()},
+		{Version: 4, Name: "links by item", SQL: sqlstore.LinksByItemSchema()},
 	}
 }
 

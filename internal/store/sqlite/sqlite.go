@@ -162,6 +162,7 @@ func (Dialect) Migrations() []sqlstore.Migration {
 			`CREATE VIRTUAL TABLE search USING `+ftsTable)},
 		{Version: 2, Name: "judgements", SQL: sqlstore.JudgementsSchema("INTEGER PRIMARY KEY AUTOINCREMENT")},
 		{Version: 3, Name: "items by kind", SQL: sqlstore.ItemsByKindSchema()},
+		{Version: 4, Name: "links by item", SQL: sqlstore.LinksByItemSchemaWithoutRowid()},
 	}
 }
 

@@ -12,6 +12,19 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/store"
 )
 
+// Links by item
+//
+// A link is stored with the item it was found in, and nearly always joins
+// two mentions of that item (the passenger and the flight of a travel
+// record, two people named in one sentence). So links are kept by item
+// alone (SQLite: a table clustered by item) and found from a mention
+// through the mention's item (the resolution table knows it); the rare
+// end that is a mention of another item is listed in link_ends, by
+// mention, with the item holding the link. The link stage then appends
+// its rows in item order instead of writing to random pages of indexes
+// on hashed link and mention IDs, which made most of the pages the store
+// wrote (14 MB a transaction at 5,000 records/s; docs/benchmarks/alerts.md).
+
 // PutLinks implements store.Tx. The links are checked at once and written
 // with the transaction's other links just before it commits: one DELETE
 // for every item whose links are replaced and multi-row INSERTs, instead
@@ -47,15 +60,42 @@ func (t *tx) flushLinks(ctx context.Context) error {
 	}
 	items := t.linkItems
 	t.linkItems = nil
+	ids := map[int64]string{} // item seq -> item ID
 	for lo := 0; lo < len(items); lo += insertChunk {
 		chunk := items[lo:min(len(items), lo+insertChunk)]
 		args := make([]any, len(chunk))
 		for i, seq := range chunk {
 			args[i] = seq
 		}
-		q := `DELETE FROM links WHERE item IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
-		if err := t.exec(ctx, t.s.d.Rebind(q), args...); err != nil {
+		in := `(?` + strings.Repeat(",?", len(chunk)-1) + `)`
+		for _, table := range []string{"links", "link_ends"} {
+			if err := t.exec(ctx, t.s.d.Rebind(`DELETE FROM `+table+` WHERE item IN `+in), args...); err != nil {
+				return fmt.Errorf("replace links: %w", err)
+			}
+		}
+		if err := t.itemIDs(ctx, in, args, ids); err != nil {
 			return fmt.Errorf("replace links: %w", err)
+		}
+	}
+	var ends []any // mention, item: ends that are not of the link's item
+	seen := map[linkEnd]bool{}
+	for _, seq := range items {
+		for _, l := range t.links[seq] {
+			for _, m := range []mosaic.ID{l.Subject, l.Object} {
+				e := linkEnd{m, seq}
+				if ofItem(m, ids[seq]) || seen[e] {
+					continue
+				}
+				seen[e] = true
+				ends = append(ends, string(m), seq)
+			}
+		}
+	}
+	for lo := 0; lo < len(ends); lo += 2 * insertChunk {
+		part := ends[lo:min(len(ends), lo+2*insertChunk)]
+		q := `INSERT INTO link_ends(mention, item) VALUES (?,?)` + strings.Repeat(`,(?,?)`, len(part)/2-1) + ` ON CONFLICT DO NOTHING`
+		if err := t.exec(ctx, t.s.d.Rebind(q), part...); err != nil {
+			return fmt.Errorf("index link ends: %w", err)
 		}
 	}
 	var rows []any
@@ -66,7 +106,7 @@ func (t *tx) flushLinks(ctx context.Context) error {
 			return nil
 		}
 		q := `INSERT INTO links(id, item, subject, predicate, object, evidence, start_at, end_at, confidence, source, marking) VALUES` +
-			strings.Repeat(`(?,?,?,?,?,?,?,?,?,?,?),`, n-1) + `(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING`
+			strings.Repeat(`(?,?,?,?,?,?,?,?,?,?,?),`, n-1) + `(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`
 		err := t.exec(ctx, t.s.d.Rebind(q), rows...)
 		rows, n = rows[:0], 0
 		if err != nil {
@@ -87,6 +127,36 @@ func (t *tx) flushLinks(ctx context.Context) error {
 	}
 	t.links = nil
 	return flush()
+}
+
+type linkEnd struct {
+	mention mosaic.ID
+	item    int64
+}
+
+// ofItem reports whether mention is a mention of the item with ID item
+// (mention IDs begin with their item's ID, see mosaic.MentionID).
+func ofItem(mention mosaic.ID, item string) bool {
+	return item != "" && len(mention) > len(item) && string(mention[:len(item)]) == item && mention[len(item)] == '/'
+}
+
+// itemIDs adds to ids the IDs of the items whose seqs are args (in is
+// the placeholder list).
+func (t *tx) itemIDs(ctx context.Context, in string, args []any, ids map[int64]string) error {
+	rows, err := t.tx.QueryContext(ctx, t.s.d.Rebind(`SELECT seq, id FROM items WHERE seq IN `+in), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		var id string
+		if err := rows.Scan(&seq, &id); err != nil {
+			return err
+		}
+		ids[seq] = id
+	}
+	return rows.Err()
 }
 
 // appendIDs appends ids as a JSON array of strings.
@@ -156,15 +226,19 @@ func (s *Store) LinksOf(ctx context.Context, p mosaic.Principal, mentions []mosa
 		n := min(len(mentions), 200)
 		chunk := mentions[:n]
 		mentions = mentions[n:]
-		args := make([]any, 0, 2*n)
+		args := make([]any, 0, 4*n)
 		for _, m := range chunk {
 			args = append(args, string(m))
 		}
 		args = append(args, args...)
+		args = append(args, args...)
 		ph := strings.TrimSuffix(strings.Repeat("?,", n), ",")
+		// The links of the mentions' own items, and of the items
+		// listed in link_ends (see "Links by item" above).
 		q := s.d.Rebind(`SELECT ` + entityLinkCols + ` FROM links l
 			JOIN resolution rs ON rs.mention = l.subject JOIN resolution ro ON ro.mention = l.object
-			WHERE l.subject IN (` + ph + `) OR l.object IN (` + ph + `) ORDER BY l.start_at, l.id`)
+			WHERE l.item IN (SELECT item FROM resolution WHERE mention IN (` + ph + `) UNION SELECT item FROM link_ends WHERE mention IN (` + ph + `))
+			AND (l.subject IN (` + ph + `) OR l.object IN (` + ph + `)) ORDER BY l.start_at, l.id`)
 		rows, err := s.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, err

@@ -88,3 +88,57 @@ func CoreSchema(seqPK, blob string) []string {
 func ItemsByKindSchema() []string {
 	return []string{`CREATE INDEX items_kind ON items(kind, seq)`}
 }
+
+// linkEndsFromLinks fills link_ends from the links already stored: the
+// ends that are not mentions of the link's own item (or of an item the
+// store does not hold).
+const linkEndsFromLinks = `INSERT INTO link_ends(mention, item)
+	SELECT DISTINCT e.mention, e.item FROM (SELECT subject AS mention, item FROM links UNION SELECT object AS mention, item FROM links) e
+	LEFT JOIN items i ON i.seq = e.item
+	WHERE i.id IS NULL OR substr(e.mention, 1, length(i.id) + 1) <> i.id || '/'`
+
+// LinksByItemSchema is schema version 4 for PostgreSQL: links are found
+// through their items instead of indexes on both ends (see links.go);
+// link_ends holds the few ends that are mentions of another item.
+func LinksByItemSchema() []string {
+	return []string{
+		`CREATE TABLE link_ends(
+			mention TEXT NOT NULL,
+			item BIGINT NOT NULL,
+			PRIMARY KEY(mention, item))`,
+		linkEndsFromLinks,
+		`DROP INDEX links_subject`,
+		`DROP INDEX links_object`,
+	}
+}
+
+// LinksByItemSchemaWithoutRowid is schema version 4 for SQLite: as
+// LinksByItemSchema, and the links table clustered by item (a table
+// WITHOUT ROWID keyed by item and link ID), so that the link stage's
+// writes append to one B-tree instead of landing on random pages of
+// three hashed-ID indexes.
+func LinksByItemSchemaWithoutRowid() []string {
+	return []string{
+		`CREATE TABLE links_by_item(
+			id TEXT NOT NULL,
+			item BIGINT NOT NULL,
+			subject TEXT NOT NULL,
+			predicate TEXT NOT NULL,
+			object TEXT NOT NULL,
+			evidence TEXT NOT NULL,
+			start_at BIGINT NOT NULL,
+			end_at BIGINT NOT NULL,
+			confidence DOUBLE PRECISION NOT NULL,
+			source TEXT NOT NULL,
+			marking TEXT NOT NULL,
+			PRIMARY KEY(item, id)) WITHOUT ROWID`,
+		`INSERT INTO links_by_item SELECT id, item, subject, predicate, object, evidence, start_at, end_at, confidence, source, marking FROM links`,
+		`CREATE TABLE link_ends(
+			mention TEXT NOT NULL,
+			item BIGINT NOT NULL,
+			PRIMARY KEY(mention, item)) WITHOUT ROWID`,
+		linkEndsFromLinks,
+		`DROP TABLE links`,
+		`ALTER TABLE links_by_item RENAME TO links`,
+	}
+}

@@ -116,6 +116,27 @@ func BatchWrites(t *testing.T, open Opener) {
 	if got := count(); got["next"] != n-1 || got["skip"] != 1 || got["dropped"] != 0 {
 		t.Errorf("links by predicate = %v, want next %d, skip 1, dropped 0", got, n-1)
 	}
+	// A mention's links are found from either end, whether the link is
+	// stored with the mention's item or with another item's.
+	everyone := mosaic.Principal{Name: "all", All: true}
+	linksOf := func(i int) map[string]int {
+		ls, err := s.LinksOf(ctx, everyone, []mosaic.ID{mention(i)}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, l := range ls {
+			if l.Subject != mention(i) && l.Object != mention(i) {
+				t.Errorf("LinksOf(%s) returned %s, which does not touch it", mention(i), l.ID)
+			}
+			got[l.Predicate]++
+		}
+		return got
+	}
+	// mention 2: its own item's link to 3, item 1's to it, item 0's "skip".
+	if got := linksOf(2); got["next"] != 2 || got["skip"] != 1 || len(got) != 2 {
+		t.Errorf("links of mention 2 = %v, want next 2, skip 1", got)
+	}
 	// A later transaction replaces the links of the items it names only.
 	err = s.Update(ctx, func(tx store.Tx) error {
 		for i := range 150 {
@@ -130,6 +151,12 @@ func BatchWrites(t *testing.T, open Opener) {
 	}
 	if got := count(); got["next"] != n-1-150 || got["skip"] != 0 {
 		t.Errorf("after clearing 150 items' links: %v, want next %d, skip 0", got, n-1-150)
+	}
+	if got := linksOf(2); len(got) != 0 {
+		t.Errorf("links of mention 2 after clearing items 0-149: %v, want none", got)
+	}
+	if got := linksOf(150); got["next"] != 1 || len(got) != 1 {
+		t.Errorf("links of mention 150 after clearing items 0-149: %v, want its own link to 151 only", got)
 	}
 	if st, err := s.Stats(ctx); err != nil || st.Records != n {
 		t.Errorf("stats = %+v, %v", st, err)

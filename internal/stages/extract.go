@@ -19,8 +19,10 @@ import (
 )
 
 // Extract finds mentions, aliases, relations and events in documents and
-// stores them as the documents' facts. Records pass through untouched:
-// their facts came from their mapping.
+// stores them as the documents' facts. Records pass through untouched
+// (their facts came from their mapping), except that a watch-list entry
+// whose reason names an organisation its subject belongs to gains the
+// organisation and a link to it (AddReasonFacts).
 type Extract struct {
 	x *extract.Extractor
 }
@@ -41,6 +43,12 @@ func (s *Extract) Process(ctx context.Context, items []*store.Item) (pipeline.Ou
 	failed := map[int64]error{}
 	for _, it := range items {
 		if it.Document == nil {
+			// A record's facts came from its mapping; a watch-list
+			// entry's reason may add the organisations it names
+			// (watchlist_reason.go).
+			if f := reasonItemFacts(it); f != nil {
+				results = append(results, result{it.Seq, f})
+			}
 			continue
 		}
 		if err := ctx.Err(); err != nil {

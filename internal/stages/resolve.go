@@ -77,7 +77,23 @@ type Resolve struct {
 	// orgCaption and memberCaption are the captions of those records.
 	orgCaption    map[string]string
 	memberCaption map[string]string
-	passed        map[int64]bool // documents the context pass has run on
+	// memberRecords are the person records of records (not documents)
+	// said to belong to an organisation, in the order seen, and
+	// memberWhere names the record saying so (orgRecordPass).
+	memberRecords []string
+	memberWhere   map[string]string
+	memberOrgs    map[string][]string // organisation records of each
+	// noOrgRecords switches orgRecordPass off, and orgRecordsDirect
+	// limits it to the direct test (for measurements).
+	noOrgRecords     bool
+	orgRecordsDirect bool
+	// reasonOrgs counts the organisation records read from watch-list
+	// reasons (AddReasonFacts) the engine holds. They do not count
+	// towards a refit (refitDue): reading the reasons of a list must not
+	// move the point at which the model is fitted again, which changes
+	// the entities of people the reasons do not concern.
+	reasonOrgs int
+	passed     map[int64]bool // documents the context pass has run on
 	// noRecordContext switches the record context pass off (for
 	// measurements).
 	noRecordContext bool
@@ -277,6 +293,9 @@ func (s *Resolve) processItem(ctx context.Context, it *store.Item, assigns *[]st
 		if rec, ok := EngineRecord(m, sts); ok {
 			rec = withCoref(rec, coref)
 			d, err := s.eng.Add(rec)
+			if err == nil && isReasonOrg(it, m) {
+				s.reasonOrgs++
+			}
 			var moves []resolve.Move
 			var ferr error
 			if err == nil {
@@ -369,7 +388,7 @@ func (s *Resolve) refitDue() bool {
 	if growth <= 1 {
 		growth = 2
 	}
-	n := s.eng.Len()
+	n := s.eng.Len() - s.reasonOrgs
 	return n >= at && float64(n) >= growth*float64(s.fitLen)
 }
 
@@ -389,7 +408,7 @@ func (s *Resolve) refit(ctx context.Context) ([]resolve.Move, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.fitLen = s.eng.Len()
+	s.fitLen = s.eng.Len() - s.reasonOrgs
 	return moves, s.saveModel()
 }
 

@@ -266,6 +266,8 @@ func (s *Resolve) noteItem(it *store.Item, people []string) {
 		s.orgMembers = map[string][]string{}
 		s.orgCaption = map[string]string{}
 		s.memberCaption = map[string]string{}
+		s.memberWhere = map[string]string{}
+		s.memberOrgs = map[string][]string{}
 		s.keyRecs = map[string][]string{}
 		s.recKeys = map[string][]string{}
 		s.phoneRecs = map[string][]string{}
@@ -357,6 +359,17 @@ func (s *Resolve) noteItem(it *store.Item, people []string) {
 			}
 			s.orgCaption[o] = orgs[l.Object]
 			s.memberCaption[p] = personCaption[l.Subject]
+			if it.Document == nil && it.Record != nil {
+				// A record said to belong (a watch-list entry's
+				// reason): orgRecordPass may place it.
+				if _, ok := s.memberWhere[p]; !ok {
+					s.memberRecords = append(s.memberRecords, p)
+				}
+				s.memberWhere[p] = recordWhere(it.Record)
+				if !slices.Contains(s.memberOrgs[p], o) {
+					s.memberOrgs[p] = append(s.memberOrgs[p], o)
+				}
+			}
 			continue
 		}
 		if l.Predicate != "communicated_with" {
@@ -874,7 +887,7 @@ func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, 
 			for n, k := range pool {
 				clusters[n] = cands[k].cluster
 			}
-			oc, oe, oi, err := s.orgContext(it.Seq, own, members, clusters, len(cands), captions[members[0]], doc)
+			oc, oe, oi, err := s.orgContext(it.Seq, own, members, clusters, len(cands), captions[members[0]], doc, false)
 			if err != nil {
 				return nil, err
 			}
@@ -926,6 +939,11 @@ func (s *Resolve) runContext(it *store.Item, people []string) ([]resolve.Move, e
 		}
 	} else {
 		moves, err = s.recordPass(it, people)
+	}
+	if err == nil {
+		var more []resolve.Move
+		more, err = s.orgRecordPass(it)
+		moves = append(moves, more...)
 	}
 	if err != nil {
 		return nil, err
@@ -1071,13 +1089,17 @@ var memberPredicates = map[string]bool{"member_of": true, "affiliated_with": tru
 // failing that was seen (in other items, or through calls) with someone
 // said to belong to it. An organisation is the same when its records are
 // one entity or the engine links them as a possible match ("Iron Dawn",
-// "Iron Dawn Movement"). It returns the chosen candidates (indexes into
+// "Iron Dawn Movement"), or when one's name is an acronym of the other's
+// ("RHC", "Red Harbour Collective"). With directOnly only the first test
+// is made. The mention may also be a record (orgRecordPass): doc then
+// names the record. It returns the chosen candidates (indexes into
 // clusters, out of the fits entities the name fits), the evidence of each
 // and how many of them hold records.
 // s.mu is held.
-func (s *Resolve) orgContext(skip int64, own string, members, clusters []string, fits int, caption, doc string) ([]int, []string, int, error) {
+func (s *Resolve) orgContext(skip int64, own string, members, clusters []string, fits int, caption, doc string, directOnly bool) ([]int, []string, int, error) {
 	// The organisations the document puts the person in.
 	docOrgs := map[string]bool{} // org clusters, with their possible matches
+	var docNames []string        // and their names
 	var orgName string
 	orgRecs := make([]string, 0, len(s.orgMembers))
 	for o := range s.orgMembers {
@@ -1096,6 +1118,7 @@ func (s *Resolve) orgContext(skip int64, own string, members, clusters []string,
 			for _, c := range cs {
 				docOrgs[c] = true
 			}
+			docNames = append(docNames, s.orgCaption[o])
 			if orgName == "" {
 				orgName = o
 			}
@@ -1118,6 +1141,10 @@ func (s *Resolve) orgContext(skip int64, own string, members, clusters []string,
 		same := false
 		for _, c := range cs {
 			same = same || docOrgs[c]
+		}
+		for _, n := range docNames {
+			// An acronym of the name ("RHC", "Red Harbour Collective").
+			same = same || acronymOf(n, s.orgCaption[o])
 		}
 		if !same {
 			continue
@@ -1184,7 +1211,7 @@ func (s *Resolve) orgContext(skip int64, own string, members, clusters []string,
 		return chosen, evidence, identified, nil
 	}
 	chosen, evidence, identified, err := pick(true)
-	if err != nil || len(chosen) > 0 {
+	if err != nil || len(chosen) > 0 || directOnly {
 		return chosen, evidence, identified, err
 	}
 	return pick(false)
@@ -1208,4 +1235,164 @@ func (s *Resolve) orgClusters(o string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// recordWhere names a record for evidence: a watch-list entry by its list
+// and entry id, any other by its source and ID.
+func recordWhere(r *mosaic.Record) string {
+	if id := r.Fields["entry_id"]; id != "" {
+		if list := firstNonEmpty(r.Fields["list"], r.Source); list != "" {
+			return fmt.Sprintf("watch-list entry %s (%s)", id, list)
+		}
+		return "watch-list entry " + id
+	}
+	return fmt.Sprintf("record %s of %s", r.ID, r.Source)
+}
+
+// orgRecordPass is the organisation rule for records on their own: a
+// record (a watch-list entry, whose reason says "suspected member of
+// RHC") that its own item says belongs to an organisation, whose entity
+// holds at most maxFragment records and nothing from a document, joins
+// the one candidate its name fits (weak or strong links) that is said
+// elsewhere (a report: "X is a member of Red Harbour Collective") to
+// belong to the same organisation, or failing that, the one seen in
+// other items or through calls with someone said to belong to it
+// (orgContext; only the first test with orgRecordsDirect). With two such
+// candidates holding records nothing is done. It runs after every item
+// that says someone belongs to an organisation, over the records said to
+// belong to one of its organisations: the entry's own item may come first
+// (a watch list loaded before the reports) or last. s.mu is held.
+func (s *Resolve) orgRecordPass(it *store.Item) ([]resolve.Move, error) {
+	if s.noOrgRecords || it.Facts == nil || len(s.memberRecords) == 0 {
+		return nil, nil
+	}
+	// The organisations this item names someone a member of.
+	var itemOrgs []string
+	orgMention := map[mosaic.ID]bool{}
+	for _, m := range it.Facts.Mentions {
+		if m.Type == mosaic.TypeOrganization {
+			orgMention[m.ID] = true
+		}
+	}
+	for _, l := range it.Facts.Links {
+		if memberPredicates[l.Predicate] && orgMention[l.Object] && !slices.Contains(itemOrgs, string(l.Object)) {
+			itemOrgs = append(itemOrgs, string(l.Object))
+		}
+	}
+	if len(itemOrgs) == 0 {
+		return nil, nil
+	}
+	itemClusters := map[string]bool{}
+	var itemNames []string
+	for _, o := range itemOrgs {
+		cs, err := s.orgClusters(o)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			itemClusters[c] = true
+		}
+		itemNames = append(itemNames, s.orgCaption[o])
+	}
+	sameAsItem := func(o string) (bool, error) {
+		cs, err := s.orgClusters(o)
+		if err != nil {
+			return false, err
+		}
+		for _, c := range cs {
+			if itemClusters[c] {
+				return true, nil
+			}
+		}
+		for _, n := range itemNames {
+			if n == s.orgCaption[o] || acronymOf(n, s.orgCaption[o]) {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	var moves []resolve.Move
+	done := map[string]bool{}
+	for _, r := range s.memberRecords {
+		concerned := false
+		for _, o := range s.memberOrgs[r] {
+			ok, err := sameAsItem(o)
+			if err != nil {
+				return nil, err
+			}
+			concerned = concerned || ok
+		}
+		if !concerned {
+			continue
+		}
+		own, err := s.eng.Cluster(r)
+		if err != nil || done[own] {
+			continue
+		}
+		done[own] = true
+		members, err := s.eng.Members(own)
+		if err != nil {
+			return nil, err
+		}
+		if len(members) > maxFragment {
+			continue
+		}
+		fromDoc := false
+		for _, m := range members {
+			if seq, ok := s.recItem[m]; ok && s.docItem[seq] {
+				fromDoc = true
+			}
+		}
+		if fromDoc {
+			continue
+		}
+		type cand struct {
+			cluster, record string
+			p               float64
+		}
+		var cands []cand
+		seen := map[string]int{}
+		for _, m := range members {
+			links, err := s.eng.WeakLinks(m)
+			if err != nil {
+				return nil, err
+			}
+			for _, l := range links {
+				if l.Cluster == own {
+					continue
+				}
+				if k, ok := seen[l.Cluster]; ok {
+					if l.Probability > cands[k].p {
+						cands[k].record, cands[k].p = l.Record, l.Probability
+					}
+					continue
+				}
+				seen[l.Cluster] = len(cands)
+				cands = append(cands, cand{l.Cluster, l.Record, l.Probability})
+			}
+		}
+		if len(cands) == 0 {
+			continue
+		}
+		clusters := make([]string, len(cands))
+		for k, c := range cands {
+			clusters[k] = c.cluster
+		}
+		caption := s.memberCaption[r]
+		chosen, evidence, identified, err := s.orgContext(0, own, members, clusters, len(cands), caption, s.memberWhere[r], s.orgRecordsDirect)
+		if err != nil {
+			return nil, err
+		}
+		s.debugf("org record context %q: candidates %v, chosen %v identified %d", caption, cands, chosen, identified)
+		if len(chosen) != 1 || identified != 1 {
+			continue
+		}
+		mv, err := s.eng.AddCoref(members[0], resolve.Coref{Record: cands[chosen[0]].record, Evidence: evidence[0]})
+		if err != nil {
+			return nil, err
+		}
+		s.debugf("  linked %s -> %s: %d moves", members[0], cands[chosen[0]].record, len(mv))
+		moves = append(moves, mv...)
+	}
+	return moves, nil
 }

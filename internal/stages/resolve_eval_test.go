@@ -85,6 +85,12 @@ func replayWorld(ctx context.Context, t *testing.T, data, world string) replayed
 	if os.Getenv("MOSAIC_RESOLVE_EVAL_NORECORDS") != "" {
 		s.noRecordContext = true
 	}
+	if os.Getenv("MOSAIC_RESOLVE_EVAL_NOORGRECORDS") != "" {
+		s.noOrgRecords = true
+	}
+	if os.Getenv("MOSAIC_RESOLVE_EVAL_ORGDIRECT") != "" {
+		s.orgRecordsDirect = true
+	}
 	last, err := st.LastSeq(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -80,6 +80,9 @@ func (s *Resolve) Replay(ctx context.Context, st ReplayStore) error {
 					if _, err := s.eng.Add(rec); err != nil {
 						continue
 					}
+					if isReasonOrg(it, m) {
+						s.reasonOrgs++
+					}
 					if m.Type == mosaic.TypePerson {
 						people = append(people, rec.ID)
 					}

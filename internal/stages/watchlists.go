@@ -73,6 +73,11 @@ func EntryItem(e watchlist.Entry, marking mosaic.Marking, locator string) (*stor
 	for _, d := range e.Identifiers {
 		add(mosaic.PropDocNumber, FieldEntryJSON, d.Number)
 	}
+	if t == mosaic.TypePerson {
+		// The organisations the entry's remarks say the person belongs
+		// to ("suspected member of RHC"), cited from the entry.
+		AddReasonFacts(rec, f, m, FieldEntryJSON, e.Remarks, marking)
+	}
 	return &store.Item{ID: id, Source: src, Record: rec, Facts: f, Marking: marking}, nil
 }
 

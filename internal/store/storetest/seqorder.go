@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,6 +108,7 @@ func testSeqRandom(t *testing.T, open Opener) {
 		seen map[int64]bool
 	}
 	var snaps []snapshot
+	var taken atomic.Int64
 	readerDone := make(chan error, 1)
 	go func() {
 		for ctx.Err() == nil {
@@ -120,6 +122,7 @@ func testSeqRandom(t *testing.T, open Opener) {
 						sn.seen[it.Seq] = true
 					}
 					snaps = append(snaps, sn)
+					taken.Add(1)
 				}
 			}
 			if err != nil && ctx.Err() == nil {
@@ -162,6 +165,11 @@ func testSeqRandom(t *testing.T, open Opener) {
 		}()
 	}
 	wg.Wait()
+	// On a loaded machine the reader may not have finished a snapshot
+	// while the writers ran: let it take one before it stops.
+	for deadline := time.Now().Add(30 * time.Second); taken.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	cancel()
 	if err := <-readerDone; err != nil {
 		t.Fatalf("reader: %v", err)

@@ -176,7 +176,7 @@ type Cell struct {
 }
 
 // Cells finds communities in p's view of the graph (by default the
-// constant Potts model at density 0.1 (analytics.DefaultCPMResolution), which finds small tight groups in
+// constant Potts model at density 0.05 (analytics.DefaultCPMResolution), which finds small tight groups in
 // any size of graph; see analytics.Communities), largest first.
 //
 // With the constant Potts model the resolution is taken relative to the

@@ -51,7 +51,8 @@ type tuneWorld struct {
 //     and restarts (keep the best CPM quality of that many visit orders).
 //     MOSAIC_CELLS_TUNE_ORDERS=N averages a config's ARI over N visit
 //     orders instead.
-//     MOSAIC_CELLS_TUNE_KEEPSMALL=1 sets graph.CellOptions.KeepSmall.
+//     MOSAIC_CELLS_TUNE_KEEPSMALL=1 sets graph.CellOptions.KeepSmall,
+//     MOSAIC_CELLS_TUNE_MINSIZE=N its MinSize (3, the CLI's default).
 //   - MOSAIC_CELLS_TUNE_DETAIL=1 prints, per truth cell, the community of
 //     each member entity and the edges of members outside their cell's
 //     main community; with MOSAIC_CELLS_TUNE_SEEDS, for the first visit
@@ -138,6 +139,9 @@ func TestCellsTune(t *testing.T) {
 				placeable := placeableOf(w)
 				for sd := 0; sd < n; sd++ {
 					o := graph.CellOptions{MinSize: 3}
+					if m, _ := strconv.Atoi(os.Getenv("MOSAIC_CELLS_TUNE_MINSIZE")); m > 0 {
+						o.MinSize = m
+					}
 					o.Filter.NodeTypes = []mosaic.EntityType{mosaic.TypePerson}
 					o.Resolution, o.Seed = r, uint64(sd)
 					o.KeepSmall = os.Getenv("MOSAIC_CELLS_TUNE_KEEPSMALL") != ""

@@ -27,7 +27,7 @@ const (
 // CommunityOptions configure Communities.
 type CommunityOptions struct {
 	Quality Quality
-	// Resolution: for CPM the density threshold (default 0.1); for
+	// Resolution: for CPM the density threshold (default 0.05); for
 	// modularity γ (default 1). Higher gives smaller communities.
 	Resolution float64
 	// Seed orders the node visits; the same seed gives the same result.
@@ -37,7 +37,7 @@ type CommunityOptions struct {
 }
 
 // DefaultCPMResolution is the CPM resolution used when none is given.
-const DefaultCPMResolution = 0.1
+const DefaultCPMResolution = 0.05
 
 // Communities partitions g by maximising modularity with the Louvain
 // method: local moves of single nodes, then aggregation of communities

@@ -319,7 +319,7 @@ func cellsCmd() *Command {
 	c := &Command{
 		Name:  "cells",
 		Short: "find tightly linked groups (cells), optionally scored against a truth",
-		Usage: "mosaic cells [--json] [--resolution 0.1] [--min-size 3] [--truth cells.csv | --world DIR] [--data DIR | --graph FILE | --links FILE]",
+		Usage: "mosaic cells [--json] [--resolution 0.05] [--min-size 3] [--truth cells.csv | --world DIR] [--data DIR | --graph FILE | --links FILE]",
 		Long: `Partitions the caller's view of the graph into communities with the
 constant Potts model (a Leiden-style Louvain): a cell is a group whose
 members are linked to more than --resolution of each other. Hubs (more than

@@ -458,6 +458,31 @@ func (s *Resolve) company(cluster string, skipPhones map[string]bool) (map[strin
 // companion is a record of an entity another was seen with, and how.
 type companion struct{ record, how string }
 
+// recordFragment returns the entity of engine record r and its members
+// if it is a small fragment of records alone (at most maxFragment, none
+// from a document) not yet in done, which it then joins; ok is false
+// otherwise.
+func (s *Resolve) recordFragment(r string, done map[string]bool) (own string, members []string, ok bool, err error) {
+	own, err = s.eng.Cluster(r)
+	if err != nil || done[own] {
+		return "", nil, false, nil
+	}
+	done[own] = true
+	members, err = s.eng.Members(own)
+	if err != nil {
+		return "", nil, false, err
+	}
+	if len(members) > maxFragment {
+		return "", nil, false, nil
+	}
+	for _, m := range members {
+		if seq, ok := s.recItem[m]; ok && s.docItem[seq] {
+			return "", nil, false, nil
+		}
+	}
+	return own, members, true, nil
+}
+
 // recordChoice is the context pass for a record on its own (its entity
 // own, its records members): of the entities holding records that its
 // weak or strong links reach, the one seen with someone it was seen with
@@ -641,25 +666,11 @@ func (s *Resolve) recordPass(it *store.Item, people []string) ([]resolve.Move, e
 	var moves []resolve.Move
 	done := map[string]bool{}
 	for _, r := range seeds {
-		own, err := s.eng.Cluster(r)
-		if err != nil || done[own] {
-			continue
-		}
-		done[own] = true
-		members, err := s.eng.Members(own)
+		own, members, ok, err := s.recordFragment(r, done)
 		if err != nil {
 			return nil, err
 		}
-		if len(members) > maxFragment {
-			continue
-		}
-		fromDoc := false
-		for _, m := range members {
-			if seq, ok := s.recItem[m]; ok && s.docItem[seq] {
-				fromDoc = true
-			}
-		}
-		if fromDoc {
+		if !ok {
 			continue
 		}
 		target, why, err := s.recordChoice(own, members)
@@ -1325,25 +1336,11 @@ func (s *Resolve) orgRecordPass(it *store.Item) ([]resolve.Move, error) {
 		if !concerned {
 			continue
 		}
-		own, err := s.eng.Cluster(r)
-		if err != nil || done[own] {
-			continue
-		}
-		done[own] = true
-		members, err := s.eng.Members(own)
+		own, members, ok, err := s.recordFragment(r, done)
 		if err != nil {
 			return nil, err
 		}
-		if len(members) > maxFragment {
-			continue
-		}
-		fromDoc := false
-		for _, m := range members {
-			if seq, ok := s.recItem[m]; ok && s.docItem[seq] {
-				fromDoc = true
-			}
-		}
-		if fromDoc {
+		if !ok {
 			continue
 		}
 		type cand struct {

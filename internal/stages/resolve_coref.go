@@ -458,6 +458,41 @@ func (s *Resolve) company(cluster string, skipPhones map[string]bool) (map[strin
 // companion is a record of an entity another was seen with, and how.
 type companion struct{ record, how string }
 
+// weakCand is an entity that a fragment's records link to weakly, with
+// the record and probability of the best such link.
+type weakCand struct {
+	cluster, record string
+	p               float64
+}
+
+// weakCandidates returns the entities other than own that the records
+// members link to weakly, in the order first met, each with its best
+// link.
+func (s *Resolve) weakCandidates(own string, members []string) ([]weakCand, error) {
+	var cands []weakCand
+	seen := map[string]int{}
+	for _, m := range members {
+		links, err := s.eng.WeakLinks(m)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			if l.Cluster == own {
+				continue
+			}
+			if k, ok := seen[l.Cluster]; ok {
+				if l.Probability > cands[k].p {
+					cands[k] = weakCand{l.Cluster, l.Record, l.Probability}
+				}
+				continue
+			}
+			seen[l.Cluster] = len(cands)
+			cands = append(cands, weakCand{l.Cluster, l.Record, l.Probability})
+		}
+	}
+	return cands, nil
+}
+
 // recordFragment returns the entity of engine record r and its members
 // if it is a small fragment of records alone (at most maxFragment, none
 // from a document) not yet in done, which it then joins; ok is false
@@ -759,30 +794,13 @@ func (s *Resolve) contextPass(it *store.Item, people []string) ([]resolve.Move, 
 		}
 		s.debugf("context: %s %q", doc, captions[members[0]])
 		// Candidate entities: those the chain's records link to.
-		type cand struct {
-			cluster, record string
-			p               float64
+		cands, err := s.weakCandidates(own, members)
+		if err != nil {
+			return nil, err
 		}
-		var cands []cand
-		seen := map[string]int{}
-		for _, m := range members {
-			links, err := s.eng.WeakLinks(m)
-			if err != nil {
-				return nil, err
-			}
-			for _, l := range links {
-				if l.Cluster == own {
-					continue
-				}
-				if k, ok := seen[l.Cluster]; ok {
-					if l.Probability > cands[k].p {
-						cands[k] = cand{l.Cluster, l.Record, l.Probability}
-					}
-					continue
-				}
-				seen[l.Cluster] = len(cands)
-				cands = append(cands, cand{l.Cluster, l.Record, l.Probability})
-			}
+		seen := make(map[string]bool, len(cands))
+		for _, c := range cands {
+			seen[c.cluster] = true
 		}
 		s.debugf("  candidates %v", cands)
 		if len(cands) == 0 {
@@ -1343,30 +1361,9 @@ func (s *Resolve) orgRecordPass(it *store.Item) ([]resolve.Move, error) {
 		if !ok {
 			continue
 		}
-		type cand struct {
-			cluster, record string
-			p               float64
-		}
-		var cands []cand
-		seen := map[string]int{}
-		for _, m := range members {
-			links, err := s.eng.WeakLinks(m)
-			if err != nil {
-				return nil, err
-			}
-			for _, l := range links {
-				if l.Cluster == own {
-					continue
-				}
-				if k, ok := seen[l.Cluster]; ok {
-					if l.Probability > cands[k].p {
-						cands[k].record, cands[k].p = l.Record, l.Probability
-					}
-					continue
-				}
-				seen[l.Cluster] = len(cands)
-				cands = append(cands, cand{l.Cluster, l.Record, l.Probability})
-			}
+		cands, err := s.weakCandidates(own, members)
+		if err != nil {
+			return nil, err
 		}
 		if len(cands) == 0 {
 			continue

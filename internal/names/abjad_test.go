@@ -305,3 +305,36 @@ func TestNearTitleAndLegalForm(t *testing.T) {
 		}
 	}
 }
+
+func TestAbjadLatinSimilarity(t *testing.T) {
+	tok := func(s string) Token { return Parse(s, KindPerson).Parts()[0] }
+	for _, tc := range []struct {
+		ar, lat string
+		lo, hi  float64
+	}{
+		{"عمران", "Amr", 0, abjadJWCap},   // Jaro-Winkler 0.91: a shared beginning
+		{"غاما", "Ghamdi", 0, abjadJWCap}, // 0.89
+		{"محمد", "Muhammad", 0.97, 0.98},  // the alignment, as before
+		{"فيض", "Faiz", 0.92, 0.98},
+		{"عثمان", "Osman", 0.9, 0.92}, // ث as s, learned
+	} {
+		a, b := tok(tc.ar), tok(tc.lat)
+		got := AbjadLatinSimilarity(a, b)
+		if got < tc.lo || got > tc.hi {
+			t.Errorf("AbjadLatinSimilarity(%q, %q) = %.3f, want in [%.2f, %.2f] (Similarity %.3f)", tc.ar, tc.lat, got, tc.lo, tc.hi, Similarity(a, b))
+		}
+		if got > Similarity(a, b) {
+			t.Errorf("AbjadLatinSimilarity(%q, %q) = %.3f above Similarity %.3f", tc.ar, tc.lat, got, Similarity(a, b))
+		}
+		if rev := AbjadLatinSimilarity(b, a); rev != got {
+			t.Errorf("AbjadLatinSimilarity(%q, %q) = %.3f, reversed %.3f", tc.ar, tc.lat, got, rev)
+		}
+	}
+	// Latin spellings compare as before.
+	if a, b := tok("Amran"), tok("Amr"); AbjadLatinSimilarity(a, b) != Similarity(a, b) {
+		t.Errorf("two Latin spellings: %.3f against %.3f", AbjadLatinSimilarity(a, b), Similarity(a, b))
+	}
+	if s := Similarity(tok("عمران"), tok("Amr")); s <= abjadJWCap {
+		t.Errorf("Similarity(عمران, Amr) = %.3f: the test no longer shows the cap", s)
+	}
+}

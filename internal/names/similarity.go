@@ -17,7 +17,25 @@ package names
 //     romanisation ("mhmd") meets its vowelled form ("Muhammad");
 //   - two abjad romanisations are compared as their letters are, like
 //     two Latin spellings.
-func Similarity(a, b Token) float64 {
+func Similarity(a, b Token) float64 { return similarity(a, b, 1) }
+
+// AbjadLatinSimilarity is Similarity for an abjad-romanised token against
+// a Latin spelling (in either order), judged on the letter alignment
+// (AbjadSimilarity): their Jaro-Winkler similarity counts only up to
+// abjadJWCap. Jaro-Winkler rewards a vowel-less romanisation for sharing
+// the beginning of a vowelled spelling whose letters it does not hold
+// ("amran" and "Amr" 0.91, "ghama" and "Ghamdi" 0.89, "hjazi" and
+// "Hamzi" 0.88), which the alignment finds letters short. Screening uses
+// it for Arabic-script query parts; Similarity, which Latin-script
+// queries meet romanised list names with, is unchanged.
+func AbjadLatinSimilarity(a, b Token) float64 { return similarity(a, b, abjadJWCap) }
+
+// abjadJWCap bounds the Jaro-Winkler part of AbjadLatinSimilarity: at 0.85
+// a part matched so alone still gathers its names (the screen keeps
+// tokens from 0.7) but weighs as a doubtful spelling.
+const abjadJWCap = 0.85
+
+func similarity(a, b Token, jwCap float64) float64 {
 	if a.Text == "" || b.Text == "" {
 		return 0
 	}
@@ -50,6 +68,9 @@ func Similarity(a, b Token) float64 {
 	}
 	if a.Canon != a.Text || b.Canon != b.Text {
 		s = max(s, JaroWinkler(a.Canon, b.Canon))
+	}
+	if a.Abjad != b.Abjad {
+		s = min(s, jwCap)
 	}
 	if a.Key == "" || b.Key == "" {
 		return s

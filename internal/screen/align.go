@@ -373,14 +373,28 @@ func (ix *Index) features(s *scratch, sc *scored, nr *nameRec, toks []int32, rol
 	same := true // every pair the same name (text or spelling variant)
 	for _, p := range sc.pairs[:sc.npairs] {
 		if p.kind != pairInitial {
-			letters += len(qts[p.q].tok.Text)
-			if p.q2 >= 0 {
-				letters += len(qts[p.q2].tok.Text)
+			if ct := &ix.toks[toks[p.c]].tok; qts[p.q].tok.Abjad && !ct.Abjad {
+				// An Arabic-script part aligned with a Latin spelling: the
+				// spelling's letters, as a Latin-script query's would count
+				// (the romanisation leaves short vowels out: "mhmd athman"
+				// holds 10 letters, Mohamed Osman 12).
+				letters += len(ct.Text)
+				if p.c2 >= 0 {
+					letters += len(ix.toks[toks[p.c2]].tok.Text)
+				}
+			} else {
+				letters += len(qts[p.q].tok.Text)
+				if p.q2 >= 0 {
+					letters += len(qts[p.q2].tok.Text)
+				}
 			}
 			if p.kind != pairPlain || qts[p.q].tok.Text != ix.toks[toks[p.c]].tok.Text {
 				f[FDiffN]++
 			}
-			if latin && p.kind == pairPlain && p.sim < 0.999 {
+			if (latin || qts[p.q].tok.Abjad && ix.toks[toks[p.c]].tok.Abjad) && p.kind == pairPlain && p.sim < 0.999 {
+				// Two spellings in one script: their letter edits (two
+				// Arabic-script spellings compare as romanised, "ghanm" and
+				// "bughanmi" three edits apart).
 				a, b := qts[p.q].tok.Text, ix.toks[toks[p.c]].tok.Text
 				e := float64(editDistance(a, b, 3))
 				f[FEdits] += e

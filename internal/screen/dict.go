@@ -245,7 +245,12 @@ func (ix *Index) similarTokens(t names.Token, s *scratch) []tokMatch {
 					return true
 				}
 			}
-			sim := names.Similarity(t, dt.tok)
+			var sim float64
+			if t.Abjad && !dt.tok.Abjad {
+				sim = names.AbjadLatinSimilarity(t, dt.tok)
+			} else {
+				sim = names.Similarity(t, dt.tok)
+			}
 			if sim < oneEditSim && !t.Abjad && !dt.tok.Abjad && len(t.Text) >= 3 && len(dt.tok.Text) >= 3 &&
 				t.Text[0] == dt.tok.Text[0] && editDistance(t.Text, dt.tok.Text, 2) == 1 {
 				// One typo past the first letter ("Sng"/"Song", "Aqst"/"Aqsa"):

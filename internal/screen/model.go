@@ -31,13 +31,13 @@ const (
 	FMissQN               // identifying query parts left unaligned
 	FMissCN               // identifying entry parts left unaligned
 	FDiffN                // aligned pairs of identifying parts spelt differently (variants, typos)
-	FLetters              // letters of the aligned identifying query parts, in tens (capped at 3)
+	FLetters              // letters of the aligned identifying query parts (of the aligned Latin entry parts for Arabic-script query parts), in tens (capped at 3)
 	FAbjadQuery           // 1 when the query is written in Arabic or Hebrew script
 	FComplete             // 1 when every identifying part on both sides is aligned
 	FQSubset              // 1 when every query part is aligned with the same name (spelling variants aside)
-	FEdits                // letter edits (insert, delete, substitute, swap neighbours) of the aligned parts spelt differently, capped at 3 a part (of the phonetic keys for Arabic-script queries)
+	FEdits                // letter edits (insert, delete, substitute, swap neighbours) of the aligned parts spelt differently, capped at 3 a part, of query and entry parts in the same script
 	FMaxEdits             // the most edits of one aligned pair, capped at 3
-	FFirstDiff            // aligned pairs spelt differently whose first letters (first key symbols for Arabic-script queries) differ
+	FFirstDiff            // aligned pairs of one script spelt differently whose first letters differ
 	FInnerMiss            // 1 when the query is wholly aligned, entry parts are left over and the entry's first part is aligned (middle or trailing names left out)
 	FInOrder              // 1 when two parts or more are aligned and in the same order on both sides
 	FXlit                 // Arabic-script queries: summed surprise of the aligned Latin spellings under the learned transliteration model (names.XlitSurprise, capped at 20 nats a part), in units of 5 nats, capped at 8

@@ -358,3 +358,99 @@ func (d *devTally) add(t *testing.T, tag string, best float64, name string) {
 		t.Logf("%s %.3f %q", tag, best, name)
 	}
 }
+
+// TestDiagCrossDropBest screens each Arabic-script name of the tuning
+// half against the Latin-only entries, its own entry less the
+// Latin-script name it scores best against (MOSAIC_DIAG=dropbest): a
+// harder cross-script development set, in which the entry's other Latin
+// names are shorter, longer or spelt otherwise. Entries with one
+// Latin-script name are left out.
+func TestDiagCrossDropBest(t *testing.T) {
+	if os.Getenv("MOSAIC_DIAG") != "dropbest" {
+		t.Skip("MOSAIC_DIAG=dropbest not set")
+	}
+	entries := loadUN(t)
+	latinOnly := WithoutScript(entries, "arabic")
+	at := map[string]int{}
+	for i, e := range latinOnly {
+		at[e.EntryID] = i
+	}
+	var tally devTally
+	for _, l := range ArabicQueriesPart(entries, TunePart) {
+		i, ok := at[l.EntryID]
+		if !ok || len(latinOnly[i].Names) < 2 {
+			continue
+		}
+		e := latinOnly[i]
+		one := screen.NewIndex()
+		one.ReplaceList("un", []watchlist.Entry{e})
+		q := l.Query
+		q.MinScore, q.Limit = 0.001, 50
+		best, bs := "", -1.0
+		for _, h := range one.Screen(q) {
+			if h.Score > bs {
+				bs, best = h.Score, h.Matched
+			}
+		}
+		c := e
+		c.Names = nil
+		for _, n := range e.Names {
+			if n.Value != best {
+				c.Names = append(c.Names, n)
+			}
+		}
+		if len(c.Names) == 0 || len(c.Names) == len(e.Names) {
+			continue
+		}
+		others := append([]watchlist.Entry(nil), latinOnly...)
+		others[i] = c
+		ix := screen.NewIndex()
+		ix.ReplaceList("un", others)
+		tally.add(t, "DMISS", bestFor(ix, l.Query, l.EntryID), l.Query.Name+" (left out: "+best+")")
+	}
+	t.Logf("best Latin-script name left out: %d names, found %d at %.2f", tally.n, tally.hit, screen.DefaultThreshold)
+}
+
+// TestDiagArabicSelf screens the tuning half's Arabic-script names,
+// respelt, against the whole list, their own Arabic-script names
+// included (MOSAIC_DIAG=self): each name with a long vowel letter (ا, و,
+// ي) inside its first word of four letters or more left out, and each
+// name holding ة with it written ه. A check that Arabic-script spellings
+// still meet each other.
+func TestDiagArabicSelf(t *testing.T) {
+	if os.Getenv("MOSAIC_DIAG") != "self" {
+		t.Skip("MOSAIC_DIAG=self not set")
+	}
+	entries := loadUN(t)
+	full := screen.NewIndex()
+	full.ReplaceList("un", entries)
+	var exact, vowel, taa devTally
+	for _, l := range ArabicQueriesPart(entries, TunePart) {
+		exact.add(t, "EMISS", bestFor(full, l.Query, l.EntryID), l.Query.Name)
+		ws := strings.Fields(l.Query.Name)
+	words:
+		for i, w := range ws {
+			rs := []rune(w)
+			if len(rs) < 4 {
+				continue
+			}
+			for k := 1; k < len(rs)-1; k++ {
+				if rs[k] == 'ا' || rs[k] == 'و' || rs[k] == 'ي' {
+					ws2 := append([]string(nil), ws...)
+					ws2[i] = string(rs[:k]) + string(rs[k+1:])
+					q := l.Query
+					q.Name = strings.Join(ws2, " ")
+					vowel.add(t, "VMISS", bestFor(full, q, l.EntryID), q.Name)
+					break words
+				}
+			}
+		}
+		if strings.Contains(l.Query.Name, "ة") {
+			q := l.Query
+			q.Name = strings.ReplaceAll(q.Name, "ة", "ه")
+			taa.add(t, "TMISS", bestFor(full, q, l.EntryID), q.Name)
+		}
+	}
+	t.Logf("Arabic-script names against the whole list: as written %d of %d, a long vowel left out %d of %d, ة as ه %d of %d",
+		exact.hit, exact.n, vowel.hit, vowel.n, taa.hit, taa.n)
+}

@@ -11,7 +11,7 @@ import (
 )
 
 // storeTables are the tables whose indexes Check verifies.
-var storeTables = []string{"items", "doc_content", "sources", "resolution", "stage_done", "stage_failures", "links", "link_ends", "alerts", "counters", "search", "schema_migrations", "item_seq_lock", "judgements"}
+var storeTables = []string{"items", "doc_content", "sources", "resolution", "stage_done", "stage_failures", "links", "link_ends", "mention_items", "alerts", "counters", "search", "schema_migrations", "item_seq_lock", "judgements"}
 
 // sanity are queries that count violations of the store's own invariants;
 // each must return 0.

@@ -127,6 +127,7 @@ func (d Dialect) Migrations() []sqlstore.Migration {
 		{Version: 2, Name: "judgements", SQL: sqlstore.JudgementsSchema("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
 		{Version: 3, Name: "items by kind", SQL: sqlstore.ItemsByKindSchema()},
 		{Version: 4, Name: "links by item", SQL: sqlstore.LinksByItemSchema()},
+		{Version: 5, Name: "resolution by item", SQL: sqlstore.ResolutionByItemSchema()},
 	}
 }
 

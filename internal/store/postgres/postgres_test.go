@@ -309,3 +309,36 @@ func TestIsBusy(t *testing.T) {
 		t.Errorf("deadlock: IsBusy(%v) = false", err)
 	}
 }
+
+// schemaV4 is the dialect as it was before the resolution table was
+// kept by item.
+type schemaV4 struct{ postgres.Dialect }
+
+func (schemaV4) Migrations() []sqlstore.Migration { return postgres.Dialect{}.Migrations()[:4] }
+
+func TestMigrateResolutionByItem(t *testing.T) {
+	url := pgtest.TestDatabase(t)
+	ctx := context.Background()
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sqlstore.New(ctx, db, schemaV4{}, sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert := func(m, e mosaic.ID, item int64) error {
+		_, err := db.ExecContext(ctx, `INSERT INTO resolution(mention, entity, type, item) VALUES($1,$2,$3,$4)`, string(m), string(e), string(mosaic.TypePerson), item)
+		return err
+	}
+	storetest.ResolutionMigrated(t, old, insert, func() store.Store {
+		if err := old.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s, err := postgres.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

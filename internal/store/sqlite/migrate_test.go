@@ -9,6 +9,7 @@ import (
 	mosaic "github.com/mosaic-intel/mosaic"
 	"github.com/mosaic-intel/mosaic/internal/store"
 	"github.com/mosaic-intel/mosaic/internal/store/sqlstore"
+	"github.com/mosaic-intel/mosaic/internal/store/storetest"
 )
 
 // schemaV3 is the dialect as it was before links were kept by item.
@@ -38,17 +39,18 @@ func TestMigrateLinksByItem(t *testing.T) {
 			Evidence: []mosaic.ID{items[i].Facts.Statements[0].ID}, Start: t0, End: t0, Confidence: 1, Source: "src"}
 	}
 	err = old.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.PutItems(ctx, items); err != nil {
-			return err
-		}
-		var as []store.Assignment
-		for i, it := range items {
-			as = append(as, store.Assignment{Mention: m(i), Entity: mosaic.ID("ent-" + string(rune('a'+i))), Type: mosaic.TypePerson, Item: it.Seq})
-		}
-		return tx.Assign(ctx, as)
+		_, err := tx.PutItems(ctx, items)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Assignments as the code of schema 3 wrote them.
+	for i, it := range items {
+		if _, err := w.ExecContext(ctx, `INSERT INTO resolution(mention, entity, type, item) VALUES(?,?,?,?)`,
+			string(m(i)), "ent-"+string(rune('a'+i)), string(mosaic.TypePerson), it.Seq); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// Item 0 links its mention to item 1's (a cross-item end), written
 	// as the code of schema 3 wrote links.
@@ -79,4 +81,37 @@ func TestMigrateLinksByItem(t *testing.T) {
 	if ls, err := s.LinksOf(ctx, everyone, []mosaic.ID{m(2)}, 10); err != nil || len(ls) != 0 {
 		t.Errorf("links of mention 2: %+v, %v; want none", ls, err)
 	}
+}
+
+// schemaV4 is the dialect as it was before the resolution table was
+// kept by item.
+type schemaV4 struct{ Dialect }
+
+func (schemaV4) Migrations() []sqlstore.Migration { return Dialect{}.Migrations()[:4] }
+
+func TestMigrateResolutionByItem(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mosaic.db")
+	w, r, err := openDB(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sqlstore.New(ctx, r, schemaV4{}, sqlstore.Options{Writer: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert := func(m, e mosaic.ID, item int64) error {
+		_, err := w.ExecContext(ctx, `INSERT INTO resolution(mention, entity, type, item) VALUES(?,?,?,?)`, string(m), string(e), string(mosaic.TypePerson), item)
+		return err
+	}
+	storetest.ResolutionMigrated(t, old, insert, func() store.Store {
+		if err := old.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
 }

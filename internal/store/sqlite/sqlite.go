@@ -163,6 +163,7 @@ func (Dialect) Migrations() []sqlstore.Migration {
 		{Version: 2, Name: "judgements", SQL: sqlstore.JudgementsSchema("INTEGER PRIMARY KEY AUTOINCREMENT")},
 		{Version: 3, Name: "items by kind", SQL: sqlstore.ItemsByKindSchema()},
 		{Version: 4, Name: "links by item", SQL: sqlstore.LinksByItemSchemaWithoutRowid()},
+		{Version: 5, Name: "resolution by item", SQL: sqlstore.ResolutionByItemSchemaSQLite()},
 	}
 }
 

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -18,7 +19,7 @@ import (
 // two mentions of that item (the passenger and the flight of a travel
 // record, two people named in one sentence). So links are kept by item
 // alone (SQLite: a table clustered by item) and found from a mention
-// through the mention's item (the resolution table knows it); the rare
+// through the mention's item (see resolution.go); the rare
 // end that is a mention of another item is listed in link_ends, by
 // mention, with the item holding the link. The link stage then appends
 // its rows in item order instead of writing to random pages of indexes
@@ -173,42 +174,104 @@ func appendIDs(b []byte, ids []mosaic.ID) []byte {
 
 const entityLinkCols = `l.id, l.item, l.subject, l.predicate, l.object, l.evidence, l.start_at, l.end_at, l.confidence, l.source, l.marking, rs.entity, ro.entity`
 
+// ownEnds joins each end of a link l to its resolution row when the end
+// is a mention of the link's own item, as nearly all are; resolveEnds
+// finds the others.
+const ownEnds = ` LEFT JOIN resolution rs ON rs.item = l.item AND rs.mention = l.subject
+	LEFT JOIN resolution ro ON ro.item = l.item AND ro.mention = l.object`
+
 func scanEntityLink(sc scanner) (store.EntityLink, error) {
 	var (
-		el                                 store.EntityLink
-		id, subj, obj, ev, marking, se, oe string
-		start, end                         int64
+		el                         store.EntityLink
+		id, subj, obj, ev, marking string
+		se, oe                     sql.NullString
+		start, end                 int64
 	)
 	if err := sc.Scan(&id, &el.Item, &subj, &el.Predicate, &obj, &ev, &start, &end, &el.Confidence, &el.Source, &marking, &se, &oe); err != nil {
 		return el, err
 	}
 	el.ID, el.Subject, el.Object = mosaic.ID(id), mosaic.ID(subj), mosaic.ID(obj)
 	el.Start, el.End, el.Marking = fromMicros(start), fromMicros(end), mosaic.ParseMarking(marking)
-	el.SubjectEntity, el.ObjectEntity = mosaic.ID(se), mosaic.ID(oe)
+	el.SubjectEntity, el.ObjectEntity = mosaic.ID(se.String), mosaic.ID(oe.String)
 	if err := json.Unmarshal([]byte(ev), &el.Evidence); err != nil {
 		return el, fmt.Errorf("decode evidence of link %s: %w", id, err)
 	}
 	return el, nil
 }
 
-// EntityLinks implements store.LinkReader.
+// resolveEnds sets the entities of the ends of ls that the join on the
+// link's own item (ownEnds) left empty, and drops the links with an end
+// that no entity holds. It keeps the order of ls.
+func (s *Store) resolveEnds(ctx context.Context, q rowQuerier, ls []store.EntityLink) ([]store.EntityLink, error) {
+	var missing []mosaic.ID
+	for _, l := range ls {
+		if l.SubjectEntity == "" {
+			missing = append(missing, l.Subject)
+		}
+		if l.ObjectEntity == "" {
+			missing = append(missing, l.Object)
+		}
+	}
+	if len(missing) == 0 {
+		return ls, nil
+	}
+	at := make(map[mosaic.ID]placed, len(missing))
+	if err := s.locate(ctx, q, missing, at); err != nil {
+		return nil, err
+	}
+	out := ls[:0]
+	for _, l := range ls {
+		if l.SubjectEntity == "" {
+			l.SubjectEntity = at[l.Subject].entity
+		}
+		if l.ObjectEntity == "" {
+			l.ObjectEntity = at[l.Object].entity
+		}
+		if l.SubjectEntity != "" && l.ObjectEntity != "" {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// EntityLinks implements store.LinkReader: the links in item order, a
+// thousand at a time with their ends resolved.
 func (s *Store) EntityLinks(ctx context.Context, fn func(store.EntityLink) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+entityLinkCols+` FROM links l
-		JOIN resolution rs ON rs.mention = l.subject JOIN resolution ro ON ro.mention = l.object ORDER BY l.item, l.id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+entityLinkCols+` FROM links l`+ownEnds+` ORDER BY l.item, l.id`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	const batch = 1000
+	buf := make([]store.EntityLink, 0, batch)
+	emit := func() error {
+		ls, err := s.resolveEnds(ctx, s.db, buf)
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			if err := fn(l); err != nil {
+				return err
+			}
+		}
+		buf = buf[:0]
+		return nil
+	}
 	for rows.Next() {
 		el, err := scanEntityLink(rows)
 		if err != nil {
 			return err
 		}
-		if err := fn(el); err != nil {
-			return err
+		if buf = append(buf, el); len(buf) == batch {
+			if err := emit(); err != nil {
+				return err
+			}
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return emit()
 }
 
 // LinksOf implements store.LinkReader.
@@ -226,29 +289,47 @@ func (s *Store) LinksOf(ctx context.Context, p mosaic.Principal, mentions []mosa
 		n := min(len(mentions), 200)
 		chunk := mentions[:n]
 		mentions = mentions[n:]
-		args := make([]any, 0, 4*n)
-		for _, m := range chunk {
-			args = append(args, string(m))
-		}
-		args = append(args, args...)
-		args = append(args, args...)
-		ph := strings.TrimSuffix(strings.Repeat("?,", n), ",")
 		// The links of the mentions' own items, and of the items
 		// listed in link_ends (see "Links by item" above).
-		q := s.d.Rebind(`SELECT ` + entityLinkCols + ` FROM links l
-			JOIN resolution rs ON rs.mention = l.subject JOIN resolution ro ON ro.mention = l.object
-			WHERE l.item IN (SELECT item FROM resolution WHERE mention IN (` + ph + `) UNION SELECT item FROM link_ends WHERE mention IN (` + ph + `))
+		items, err := s.itemsOfMentions(ctx, chunk)
+		if err != nil {
+			return nil, err
+		}
+		if len(items) == 0 {
+			continue
+		}
+		args := make([]any, 0, len(items)+2*n)
+		args = append(args, items...)
+		for range 2 {
+			for _, m := range chunk {
+				args = append(args, string(m))
+			}
+		}
+		ph := strings.TrimSuffix(strings.Repeat("?,", n), ",")
+		q := s.d.Rebind(`SELECT ` + entityLinkCols + ` FROM links l` + ownEnds + `
+			WHERE l.item IN (?` + strings.Repeat(",?", len(items)-1) + `)
 			AND (l.subject IN (` + ph + `) OR l.object IN (` + ph + `)) ORDER BY l.start_at, l.id`)
 		rows, err := s.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, err
 		}
+		var got []store.EntityLink
 		for rows.Next() {
 			el, err := scanEntityLink(rows)
 			if err != nil {
 				rows.Close()
 				return nil, err
 			}
+			got = append(got, el)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if got, err = s.resolveEnds(ctx, s.db, got); err != nil {
+			return nil, err
+		}
+		for _, el := range got {
 			if seen[el.ID] || !access.Can(p, el.Marking) {
 				continue
 			}
@@ -258,12 +339,47 @@ func (s *Store) LinksOf(ctx context.Context, p mosaic.Principal, mentions []mosa
 				break
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
 	}
 	return out, nil
+}
+
+// itemsOfMentions returns the seqs of the items that may hold links of
+// mentions: the mentions' own items and those link_ends lists for them.
+func (s *Store) itemsOfMentions(ctx context.Context, mentions []mosaic.ID) ([]any, error) {
+	at := make(map[mosaic.ID]placed, len(mentions))
+	if err := s.locate(ctx, s.db, mentions, at); err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{}
+	var items []any
+	add := func(seq int64) {
+		if !seen[seq] {
+			seen[seq] = true
+			items = append(items, seq)
+		}
+	}
+	for _, m := range mentions {
+		if p, ok := at[m]; ok {
+			add(p.item)
+		}
+	}
+	args := make([]any, len(mentions))
+	for i, m := range mentions {
+		args[i] = string(m)
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.Rebind(`SELECT DISTINCT item FROM link_ends WHERE mention IN (?`+strings.Repeat(",?", len(mentions)-1)+`)`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, err
+		}
+		add(seq)
+	}
+	return items, rows.Err()
 }
 
 // ResolvedMentions implements store.LinkReader.

@@ -140,38 +140,6 @@ func (s *Store) FirstInRange(ctx context.Context, r store.Range) (int64, error) 
 	return seq, err
 }
 
-// EntityOf implements store.EntityReader, with one query per chunk of
-// mentions (the screen stage asks for a whole batch's at once).
-func (s *Store) EntityOf(ctx context.Context, mentions []mosaic.ID) (map[mosaic.ID]mosaic.ID, error) {
-	out := make(map[mosaic.ID]mosaic.ID, len(mentions))
-	for lo := 0; lo < len(mentions); lo += insertChunk {
-		chunk := mentions[lo:min(len(mentions), lo+insertChunk)]
-		args := make([]any, len(chunk))
-		for i, m := range chunk {
-			args[i] = string(m)
-			out[m] = ""
-		}
-		q := s.d.Rebind(`SELECT mention, entity FROM resolution WHERE mention IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`)
-		rows, err := s.db.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var m, e string
-			if err := rows.Scan(&m, &e); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[mosaic.ID(m)] = mosaic.ID(e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
 // Members implements store.EntityReader.
 func (s *Store) Members(ctx context.Context, entity mosaic.ID) ([]store.Assignment, error) {
 	rows, err := s.db.QueryContext(ctx, s.q.members, string(entity))

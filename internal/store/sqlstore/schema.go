@@ -142,3 +142,53 @@ func LinksByItemSchemaWithoutRowid() []string {
 		`ALTER TABLE links_by_item RENAME TO links`,
 	}
 }
+
+// mentionItemsFromResolution fills mention_items from the resolution
+// table: the mentions whose IDs do not begin with their item's ID (see
+// resolution.go).
+const mentionItemsFromResolution = `INSERT INTO mention_items(mention, item)
+	SELECT r.mention, r.item FROM resolution r
+	LEFT JOIN items i ON i.seq = r.item
+	WHERE i.id IS NULL OR substr(r.mention, 1, length(i.id) + 1) <> i.id || '/'`
+
+// ResolutionByItemSchema is schema version 5 for PostgreSQL: the
+// resolution table keyed by item and mention instead of by mention
+// (see resolution.go); mention_items holds the few mentions whose IDs do
+// not begin with their item's ID.
+func ResolutionByItemSchema() []string {
+	return []string{
+		`CREATE TABLE mention_items(
+			mention TEXT PRIMARY KEY,
+			item BIGINT NOT NULL)`,
+		mentionItemsFromResolution,
+		`ALTER TABLE resolution DROP CONSTRAINT resolution_pkey`,
+		`ALTER TABLE resolution ADD PRIMARY KEY (item, mention)`,
+		`DROP INDEX resolution_item`,
+	}
+}
+
+// ResolutionByItemSchemaSQLite is schema version 5 for SQLite: as
+// ResolutionByItemSchema. The table keeps its rowid, with a unique index
+// on item and mention: a table clustered by that key (WITHOUT ROWID)
+// would carry the key in every entry of the entity index, doubling that
+// index, whose entries land on random pages (entity IDs are hashed), and
+// saving nothing (docs/benchmarks/alerts.md).
+func ResolutionByItemSchemaSQLite() []string {
+	return []string{
+		`CREATE TABLE resolution_by_item(
+			mention TEXT NOT NULL,
+			entity TEXT NOT NULL,
+			type TEXT NOT NULL,
+			item BIGINT NOT NULL,
+			caption TEXT NOT NULL DEFAULT '')`,
+		`INSERT INTO resolution_by_item(mention, entity, type, item, caption) SELECT mention, entity, type, item, caption FROM resolution ORDER BY item, mention`,
+		`CREATE TABLE mention_items(
+			mention TEXT PRIMARY KEY,
+			item BIGINT NOT NULL) WITHOUT ROWID`,
+		mentionItemsFromResolution,
+		`DROP TABLE resolution`,
+		`ALTER TABLE resolution_by_item RENAME TO resolution`,
+		`CREATE UNIQUE INDEX resolution_at ON resolution(item, mention)`,
+		`CREATE INDEX resolution_entity ON resolution(entity)`,
+	}
+}

@@ -393,6 +393,36 @@ func testEntityAssembly(t *testing.T, open Opener) {
 	if _, err := s.Entity(ctx, all, "ent-none"); !mosaic.IsNotFound(err) {
 		t.Errorf("missing entity: %v", err)
 	}
+	// A mention whose ID does not begin with its item's ID (nor with
+	// any item's) is found, moved and linked like any other.
+	const odd = mosaic.ID("annotation-7/m-note")
+	assign(t, s, store.Assignment{Mention: odd, Entity: e, Type: mosaic.TypePerson, Item: c.Seq})
+	if ents, err := s.EntityOf(ctx, []mosaic.ID{odd, ma}); err != nil || ents[odd] != e || ents[ma] != e {
+		t.Errorf("EntityOf(odd mention) = %v, %v; want %s for both", ents, err, e)
+	}
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		return tx.MoveMentions(ctx, map[mosaic.ID]mosaic.ID{odd: e2})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := s.EntityOf(ctx, []mosaic.ID{odd}); ents[odd] != e2 {
+		t.Errorf("after moving the odd mention: entity %q, want %s", ents[odd], e2)
+	}
+	l := mosaic.Link{ID: mosaic.LinkID(a.ID, ma, "noted", odd), Subject: ma, Predicate: "noted", Object: odd,
+		Evidence: []mosaic.ID{a.Facts.Statements[0].ID}, Start: t0, End: t0, Confidence: 1, Source: "passengers"}
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.PutLinks(ctx, a.Seq, []mosaic.Link{l}) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []mosaic.ID{ma, odd} {
+		ls, err := s.LinksOf(ctx, all, []mosaic.ID{m}, 10)
+		if err != nil || len(ls) != 1 || ls[0].SubjectEntity != e || ls[0].ObjectEntity != e2 {
+			t.Errorf("links of %s = %+v, %v; want the one link %s -> %s", m, ls, err, e, e2)
+		}
+	}
+	var els []store.EntityLink
+	if err := s.EntityLinks(ctx, func(l store.EntityLink) error { els = append(els, l); return nil }); err != nil || len(els) != 1 || els[0].ObjectEntity != e2 {
+		t.Errorf("EntityLinks = %+v, %v; want the one link to %s", els, err, e2)
+	}
 }
 
 func testEntityAccess(t *testing.T, open Opener) {

@@ -44,3 +44,24 @@ func TestAbjadQueryFeatures(t *testing.T) {
 		t.Errorf("MOHAMED OSMAN: letters %v, max edits %v", f[FLetters], f[FMaxEdits])
 	}
 }
+
+// An Arabic-script part beginning with a vowel (alif, ayn) does not meet
+// a Latin initial: its first Latin letter may be any vowel.
+func TestAbjadVowelInitial(t *testing.T) {
+	ix := testIndex()
+	ix.ReplaceList("x", []watchlist.Entry{person("x1", "", "", "A. KABIR")})
+	initials := func(q string) (float64, bool) {
+		for _, c := range ix.Candidates(Query{Name: q, Schema: watchlist.Person}) {
+			if c.EntryID == "x1" {
+				return c.Features[FInitials], true
+			}
+		}
+		return 0, false
+	}
+	if n, ok := initials("أنس جابر"); ok && n != 0 {
+		t.Errorf("أنس جابر against A. KABIR: %v initials aligned, want 0", n)
+	}
+	if n, ok := initials("Anas Kabir"); !ok || n != 1 {
+		t.Errorf("Anas Kabir against A. KABIR: %v initials aligned (scored %v), want 1", n, ok)
+	}
+}

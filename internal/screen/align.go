@@ -2,6 +2,7 @@ package screen
 
 import (
 	"math"
+	"strings"
 
 	"github.com/mosaic-intel/mosaic/internal/names"
 )
@@ -71,6 +72,12 @@ func initialSim(a, b string, bothInitials bool) float32 {
 	return 0.8
 }
 
+// abjadVowelStart reports whether an abjad romanisation begins with a
+// vowel letter (a written alif, or a vowel after an unwritten ayn).
+func abjadVowelStart(s string) bool {
+	return s != "" && strings.IndexByte("aiueo", s[0]) >= 0
+}
+
 // scoreName aligns the query with name rid and scores it; it reports
 // false when no identifying part of the two agrees well.
 func (ix *Index) scoreName(s *scratch, rid int32, qv facts, sc *scored) bool {
@@ -89,6 +96,9 @@ func (ix *Index) scoreName(s *scratch, rid int32, qv facts, sc *scored) bool {
 			qt := &qts[qi]
 			var sim float32
 			switch {
+			case qt.tok.Abjad && roles[cj] == names.RoleInitial && abjadVowelStart(qt.tok.Text):
+				// An Arabic-script part beginning with alif or ayn: a Latin
+				// initial of it may be any vowel letter.
 			case qt.tok.Role == names.RoleInitial || roles[cj] == names.RoleInitial:
 				sim = initialSim(qt.tok.Text, ix.toks[tid].tok.Text, qt.tok.Role == roles[cj])
 			case r != nil:

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -27,8 +28,15 @@ type IngestConfig struct {
 	Mappings *mapping.Set
 	// MaxBytes bounds one upload (default DefaultMaxUpload).
 	MaxBytes int64
-	// SpoolDir holds uploads while they are read (default os.TempDir()).
+	// SpoolDir holds uploads larger than MemoryBytes while they are read
+	// (default os.TempDir()).
 	SpoolDir string
+	// MemoryBytes is the largest upload read from memory instead of a
+	// spool file (default DefaultMemoryUpload; negative: every upload is
+	// spooled). A live feed's small uploads so touch no file of their
+	// own: creating and removing one waits on the file system's journal,
+	// which the store's commits keep busy.
+	MemoryBytes int64
 	// Hold, when set, marks an upload's storing as urgent work while it
 	// runs (pipeline.Pipeline.Hold): a live feed goes before the stages
 	// that can wait (resolution, links, rules), as screening does.
@@ -37,6 +45,9 @@ type IngestConfig struct {
 
 // DefaultMaxUpload is IngestConfig.MaxBytes' default.
 const DefaultMaxUpload = 256 << 20
+
+// DefaultMemoryUpload is IngestConfig.MemoryBytes' default.
+const DefaultMemoryUpload = 4 << 20
 
 // HandleIngest registers
 //
@@ -54,6 +65,9 @@ func (s *Server) HandleIngest(cfg IngestConfig) {
 	}
 	if cfg.MaxBytes <= 0 {
 		cfg.MaxBytes = DefaultMaxUpload
+	}
+	if cfg.MemoryBytes == 0 {
+		cfg.MemoryBytes = DefaultMemoryUpload
 	}
 	s.Handle("POST /api/v1/ingest", func(w http.ResponseWriter, r *http.Request) error {
 		return s.ingest(w, r, cfg)
@@ -88,16 +102,15 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, cfg IngestConfig
 		any.Match = nil // applies to the upload whatever its name
 		opts.Mapping = &any
 	}
-	f, size, err := spool(r.Body, cfg.SpoolDir, cfg.MaxBytes)
+	body, size, done, err := spool(r.Body, cfg.SpoolDir, cfg.MemoryBytes, cfg.MaxBytes)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(f.Name())
-	defer f.Close()
+	defer done()
 	if cfg.Hold != nil {
 		defer cfg.Hold()()
 	}
-	sum, err := cfg.Ingester(opts).IngestInputs(r.Context(), []ingest.Input{{Name: name, R: f, Size: size}})
+	sum, err := cfg.Ingester(opts).IngestInputs(r.Context(), []ingest.Input{{Name: name, R: body, Size: size}})
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return err
@@ -110,22 +123,36 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, cfg IngestConfig
 	return writeJSON(w, http.StatusOK, sum)
 }
 
-// spool copies body to a new file in dir, refusing more than max bytes.
-func spool(body io.Reader, dir string, max int64) (*os.File, int64, error) {
+// spool reads body, refusing more than max bytes: into memory when it
+// holds at most mem bytes, else into a new file in dir. done releases it.
+func spool(body io.Reader, dir string, mem, max int64) (r io.ReaderAt, size int64, done func(), err error) {
+	var head []byte
+	if mem > 0 {
+		head, err = io.ReadAll(io.LimitReader(body, min(mem, max)+1))
+		if err != nil {
+			return nil, 0, nil, mosaic.Errorf(mosaic.KindInvalid, "ingest", "reading the upload: %v", err)
+		}
+		if int64(len(head)) <= min(mem, max) {
+			return bytes.NewReader(head), int64(len(head)), func() {}, nil
+		}
+	}
 	f, err := os.CreateTemp(dir, "mosaic-upload-*")
 	if err != nil {
-		return nil, 0, fmt.Errorf("spool the upload: %w", err)
+		return nil, 0, nil, fmt.Errorf("spool the upload: %w", err)
 	}
-	n, err := io.Copy(f, io.LimitReader(body, max+1))
+	done = func() {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	n, err := io.Copy(f, io.LimitReader(io.MultiReader(bytes.NewReader(head), body), max+1))
 	if err == nil && n > max {
 		err = mosaic.Errorf(mosaic.KindInvalid, "ingest", "the upload is larger than %d bytes; split it, or ingest the file with mosaic ingest", max)
 	} else if err != nil {
 		err = mosaic.Errorf(mosaic.KindInvalid, "ingest", "reading the upload: %v", err)
 	}
 	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, 0, err
+		done()
+		return nil, 0, nil, err
 	}
-	return f, n, nil
+	return f, n, done, nil
 }

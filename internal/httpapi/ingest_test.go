@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -151,5 +152,47 @@ func TestIngestUploadTooLarge(t *testing.T) {
 	stats, err := st.Stats(context.Background())
 	if err != nil || stats.Records != 0 {
 		t.Errorf("stats %+v, %v: want nothing stored", stats, err)
+	}
+}
+
+// TestSpool: an upload is read back whole whether it is held in memory
+// or spooled to a file (a file only past the memory limit, removed when
+// done), and one over the limit is refused and leaves no file.
+func TestSpool(t *testing.T) {
+	body := strings.Repeat("0123456789", 50)
+	for _, tc := range []struct {
+		mem, max int64
+		file     bool
+		err      string
+	}{
+		{mem: 1000, max: 1000},
+		{mem: 500, max: 1000},
+		{mem: 499, max: 1000, file: true},
+		{mem: 10, max: 1000, file: true},
+		{mem: -1, max: 1000, file: true},
+		{mem: 1000, max: 499, err: "larger than 499 bytes"},
+		{mem: 10, max: 499, err: "larger than 499 bytes"},
+	} {
+		dir := t.TempDir()
+		r, size, done, err := spool(strings.NewReader(body), dir, tc.mem, tc.max)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("mem %d max %d: err %v, want %q", tc.mem, tc.max, err, tc.err)
+			}
+		} else if err != nil {
+			t.Fatalf("mem %d max %d: %v", tc.mem, tc.max, err)
+		} else {
+			got := make([]byte, size)
+			if n, err := r.ReadAt(got, 0); n != len(body) || string(got) != body {
+				t.Errorf("mem %d: read back %d bytes (%v), want the %d sent", tc.mem, n, err, len(body))
+			}
+			if files, _ := os.ReadDir(dir); (len(files) == 1) != tc.file {
+				t.Errorf("mem %d: %d spool files, want a file: %v", tc.mem, len(files), tc.file)
+			}
+			done()
+		}
+		if files, _ := os.ReadDir(dir); len(files) != 0 {
+			t.Errorf("mem %d max %d: %d files left", tc.mem, tc.max, len(files))
+		}
 	}
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -12,10 +13,28 @@ import (
 	"github.com/mosaic-intel/mosaic/internal/store/storetest"
 )
 
-// schemaV3 is the dialect as it was before links were kept by item.
-type schemaV3 struct{ Dialect }
+// schemaAt is the dialect as it was at schema version v.
+type schemaAt struct {
+	Dialect
+	v int
+}
 
-func (schemaV3) Migrations() []sqlstore.Migration { return Dialect{}.Migrations()[:3] }
+func (d schemaAt) Migrations() []sqlstore.Migration { return Dialect{}.Migrations()[:d.v] }
+
+// openAt opens a new store at path with the schema of version v, and
+// returns it with its writer connection.
+func openAt(t *testing.T, path string, v int) (*sqlstore.Store, *sql.DB) {
+	t.Helper()
+	w, r, err := openDB(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlstore.New(context.Background(), r, schemaAt{v: v}, sqlstore.Options{Writer: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, w
+}
 
 // TestMigrateLinksByItem: a store written before links were kept by item
 // keeps its links when opened, and finds them from both ends, including
@@ -23,14 +42,7 @@ func (schemaV3) Migrations() []sqlstore.Migration { return Dialect{}.Migrations(
 func TestMigrateLinksByItem(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "mosaic.db")
-	w, r, err := openDB(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := sqlstore.New(ctx, r, schemaV3{}, sqlstore.Options{Writer: w})
-	if err != nil {
-		t.Fatal(err)
-	}
+	old, w := openAt(t, path, 3) // before links were kept by item
 	items := records(0, 3)
 	m := func(i int) mosaic.ID { return items[i].Facts.Mentions[0].ID }
 	t0 := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -38,7 +50,7 @@ func TestMigrateLinksByItem(t *testing.T) {
 		return mosaic.Link{ID: mosaic.LinkID(items[i].ID, m(i), "knows", m(j)), Subject: m(i), Predicate: "knows", Object: m(j),
 			Evidence: []mosaic.ID{items[i].Facts.Statements[0].ID}, Start: t0, End: t0, Confidence: 1, Source: "src"}
 	}
-	err = old.Update(ctx, func(tx store.Tx) error {
+	err := old.Update(ctx, func(tx store.Tx) error {
 		_, err := tx.PutItems(ctx, items)
 		return err
 	})
@@ -83,23 +95,10 @@ func TestMigrateLinksByItem(t *testing.T) {
 	}
 }
 
-// schemaV4 is the dialect as it was before the resolution table was
-// kept by item.
-type schemaV4 struct{ Dialect }
-
-func (schemaV4) Migrations() []sqlstore.Migration { return Dialect{}.Migrations()[:4] }
-
 func TestMigrateResolutionByItem(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "mosaic.db")
-	w, r, err := openDB(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := sqlstore.New(ctx, r, schemaV4{}, sqlstore.Options{Writer: w})
-	if err != nil {
-		t.Fatal(err)
-	}
+	old, w := openAt(t, path, 4) // before the resolution table was kept by item
 	insert := func(m, e mosaic.ID, item int64) error {
 		_, err := w.ExecContext(ctx, `INSERT INTO resolution(mention, entity, type, item) VALUES(?,?,?,?)`, string(m), string(e), string(mosaic.TypePerson), item)
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -22,8 +23,10 @@ import (
 // counterfactual partitions beside the real one: every fragment given its
 // person's main entity's community (what joining the fragments would give
 // if the communities stayed as they are) and the real one scored on main
-// entities only. Neither counterfactual is a figure of the product; they
-// only apportion the loss. Nothing here is used by the product.
+// entities only; and the first split by where the fragments were: only
+// those in no cell moved, only those in another found cell moved. None of
+// the counterfactuals is a figure of the product; they only apportion the
+// loss. Nothing here is used by the product.
 func TestCellsDiag(t *testing.T) {
 	worlds := os.Getenv("MOSAIC_CELLS_DIAG")
 	if worlds == "" {
@@ -191,6 +194,35 @@ func TestCellsDiag(t *testing.T) {
 				extra = append(extra, graph.Cell{ID: -1000 - len(extra), Members: []graph.NodeInfo{{ID: e}, {ID: m}}})
 			}
 		}
+		// The same, by kind of fragment: those in no cell only, those in
+		// a found cell other than their main entity's only.
+		joinOnly := func(placed bool) []graph.Cell {
+			cs := make([]graph.Cell, len(cells))
+			at := map[int]int{}
+			for i, c := range cells {
+				cs[i] = graph.Cell{ID: c.ID, Members: append([]graph.NodeInfo(nil), c.Members...)}
+				at[c.ID] = i
+			}
+			for e := range truth {
+				m := main[tr.EP[e]]
+				if m == "" || m == e {
+					continue
+				}
+				c, ok := found[e]
+				mc, mok := found[m]
+				if !mok || ok != placed || ok && c == mc {
+					continue
+				}
+				if ok {
+					i := at[c]
+					cs[i].Members = slices.DeleteFunc(cs[i].Members, func(n graph.NodeInfo) bool { return n.ID == e })
+				}
+				cs[at[mc]].Members = append(cs[at[mc]].Members, graph.NodeInfo{ID: e})
+			}
+			return cs
+		}
+		stats[fmt.Sprintf("~ARI with fragments in no cell joined to their main's cell %.3f", graph.CellsARI(joinOnly(false), truth))]++
+		stats[fmt.Sprintf("~ARI with fragments in other cells joined to their main's cell %.3f", graph.CellsARI(joinOnly(true), truth))]++
 		mainTruth := map[mosaic.ID]string{}
 		for p, e := range main {
 			if truth[e] != "" {

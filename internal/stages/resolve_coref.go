@@ -494,10 +494,10 @@ func (s *Resolve) weakCandidates(own string, members []string) ([]weakCand, erro
 }
 
 // recordFragment returns the entity of engine record r and its members
-// if it is a small fragment of records alone (at most maxFragment, none
-// from a document) not yet in done, which it then joins; ok is false
+// if it is a small fragment of records alone (at most limit, none from a
+// document) not yet in done, which it then joins; ok is false
 // otherwise.
-func (s *Resolve) recordFragment(r string, done map[string]bool) (own string, members []string, ok bool, err error) {
+func (s *Resolve) recordFragment(r string, done map[string]bool, limit int) (own string, members []string, ok bool, err error) {
 	own, err = s.eng.Cluster(r)
 	if err != nil || done[own] {
 		return "", nil, false, nil
@@ -507,7 +507,7 @@ func (s *Resolve) recordFragment(r string, done map[string]bool) (own string, me
 	if err != nil {
 		return "", nil, false, err
 	}
-	if len(members) > maxFragment {
+	if len(members) > limit {
 		return "", nil, false, nil
 	}
 	for _, m := range members {
@@ -631,6 +631,14 @@ func (s *Resolve) recordChoice(own string, members []string) (string, string, er
 // worlds (docs/benchmarks/resolve.md).
 const maxFragment = 1
 
+// maxOrgFragment is maxFragment for the organisation rule
+// (orgRecordPass): a watch-list entry that has joined a record of its own
+// (the same name and date of birth, a passport-office record) is still
+// placed by the organisation its reason names, which a fragment of one
+// record would leave apart (docs/benchmarks/resolve.md, "Watch-list
+// entries with a record of their own"). A variable for tests.
+var maxOrgFragment = 2
+
 // recordPass is the context pass for records on their own after an item:
 // the entities of at most maxFragment records, none from a report, among
 // the item's people, among the people whose company the item changed
@@ -701,7 +709,7 @@ func (s *Resolve) recordPass(it *store.Item, people []string) ([]resolve.Move, e
 	var moves []resolve.Move
 	done := map[string]bool{}
 	for _, r := range seeds {
-		own, members, ok, err := s.recordFragment(r, done)
+		own, members, ok, err := s.recordFragment(r, done, maxFragment)
 		if err != nil {
 			return nil, err
 		}
@@ -1354,7 +1362,7 @@ func (s *Resolve) orgRecordPass(it *store.Item) ([]resolve.Move, error) {
 		if !concerned {
 			continue
 		}
-		own, members, ok, err := s.recordFragment(r, done)
+		own, members, ok, err := s.recordFragment(r, done, maxOrgFragment)
 		if err != nil {
 			return nil, err
 		}
@@ -1380,6 +1388,18 @@ func (s *Resolve) orgRecordPass(it *store.Item) ([]resolve.Move, error) {
 		s.debugf("org record context %q: candidates %v, chosen %v identified %d", caption, cands, chosen, identified)
 		if len(chosen) != 1 || identified != 1 {
 			continue
+		}
+		if len(members) > 1 {
+			// An entry with a record of its own joins only a larger
+			// entity: two small ones said to belong to the same
+			// organisation are left for the smaller to join.
+			to, err := s.eng.Members(cands[chosen[0]].cluster)
+			if err != nil {
+				return nil, err
+			}
+			if len(to) <= len(members) {
+				continue
+			}
 		}
 		mv, err := s.eng.AddCoref(members[0], resolve.Coref{Record: cands[chosen[0]].record, Evidence: evidence[0]})
 		if err != nil {

@@ -256,3 +256,54 @@ func TestReasonOrgsDoNotMoveRefit(t *testing.T) {
 		t.Fatalf("fitted at %d, want 3 (the person records)", s.fitLen)
 	}
 }
+
+// TestResolveStageOrgRecordWithItsRecord: a watch-list entry that has
+// already joined a record of its own (the same name and date of birth) is
+// still placed by its organisation: the entry and its record together
+// join the one Samira said elsewhere to belong to Red Harbour Collective
+// (an entity of three records), not the other Samira known apart from
+// her by another phone. (TestResolveStageOrgRecord has the converse: an
+// entity of two records does not join a smaller one.)
+func TestResolveStageOrgRecordWithItsRecord(t *testing.T) {
+	s1 := recordItem(1, "s1", "Samira Jafari", mosaic.PropPhone+"=07700900111")
+	s1b := recordItem(1, "s1b", "Samira Jafari", mosaic.PropPhone+"=07700900111")
+	s3 := recordItem(2, "s3", "Samira Jafari", mosaic.PropPhone+"=07700900555")
+	full := watchItem(t, 0, "WL-3", "Samira Jafari", "suspected member of Red Harbour Collective", mosaic.PropPhone+"=07700900111")
+	own := recordItem(0, "p", "Samira Jafari", mosaic.PropBirthDate+"=1988-03-03")
+	entry := watchItem(t, 0, "WL-1", "Samira Jafari", "suspected member of RHC", mosaic.PropBirthDate+"=1988-03-03")
+	order := []*store.Item{s1, s1b, s3, full, own, entry}
+	items := make([]*store.Item, len(order))
+	for i, it := range order {
+		c := *it
+		c.Seq = int64(i + 1)
+		items[i] = &c
+	}
+	run := func(limit, batch int) map[string]string {
+		defer func(l int) { maxOrgFragment = l }(maxOrgFragment)
+		maxOrgFragment = limit
+		s := NewResolve(resolve.New(resolve.Config{}))
+		runStage(t, s, items, batch)
+		cl := clustersOf(t, s, items)
+		if cl[mention(s1, 0)] == cl[mention(s3, 0)] {
+			t.Fatal("the two Samiras were merged")
+		}
+		if cl[mention(own, 0)] != cl[mention(entry, 0)] {
+			t.Fatal("the entry is not with its own record")
+		}
+		if limit > 1 {
+			sameAfterReplay(t, batch, items, cl)
+		}
+		return cl
+	}
+	for _, batch := range []int{1, 5} {
+		cl := run(maxOrgFragment, batch)
+		if c := cl[mention(entry, 0)]; c != cl[mention(s1, 0)] {
+			t.Errorf("batch %d: the RHC entry and its record in %s, not with the Samira said to belong to Red Harbour Collective (%s)", batch, c, cl[mention(s1, 0)])
+		}
+	}
+	// The same with fragments of one record, as the company rule has
+	// them: the entry with its record stays apart.
+	if cl := run(1, 1); cl[mention(entry, 0)] == cl[mention(s1, 0)] {
+		t.Error("with fragments of one record, the entry and its record were placed anyway")
+	}
+}

@@ -106,7 +106,7 @@ func (p *Pipeline) flush(ctx context.Context, i int) error {
 		defer p.gate.leave()
 	}
 	name := p.stages[i].Name()
-	err := p.store.Update(store.WithWriter(ctx, name+" marks"), func(tx store.Tx) error {
+	err := p.store.Update(store.Recomputable(store.WithWriter(ctx, name+" marks")), func(tx store.Tx) error {
 		for _, r := range rs {
 			if err := tx.MarkDone(ctx, name, r); err != nil {
 				return err

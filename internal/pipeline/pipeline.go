@@ -647,7 +647,7 @@ func (p *Pipeline) commit(ctx context.Context, i int, r store.Range, out Outcome
 		p.gate.enter(i)
 		defer p.gate.leave()
 	}
-	err = p.store.Update(store.WithWriter(ctx, st.Name()), func(tx store.Tx) error {
+	err = p.store.Update(store.Recomputable(store.WithWriter(ctx, st.Name())), func(tx store.Tx) error {
 		rec := &recordingTx{Tx: tx}
 		changed = nil
 		if err := out.Apply(ctx, rec); err != nil {

@@ -27,6 +27,15 @@ type Dialect interface {
 	IsBusy(err error) bool
 }
 
+// Relaxer is implemented by a dialect whose writer can commit a
+// transaction without waiting for the disk (store.Recomputable): Relax
+// runs on the writer's connection before the transaction begins, Strict
+// once it has ended, restoring durable commits.
+type Relaxer interface {
+	Relax() string
+	Strict() string
+}
+
 // Migration is one schema change.
 type Migration struct {
 	Version int

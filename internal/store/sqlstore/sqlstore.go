@@ -14,6 +14,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sort"
@@ -205,7 +206,27 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 
 func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error) {
 	begin := time.Now()
-	sqltx, err := s.wdb.BeginTx(ctx, nil)
+	conn, err := s.wdb.Conn(ctx)
+	if err != nil {
+		return mosaic.E(mosaic.KindUnavailable, "store.Update", err)
+	}
+	defer conn.Close()
+	if r, ok := s.d.(Relaxer); ok && store.IsRecomputable(ctx) {
+		if _, err := conn.ExecContext(ctx, r.Relax()); err != nil {
+			return mosaic.E(mosaic.KindUnavailable, "store.Update", err)
+		}
+		defer func() {
+			if _, serr := conn.ExecContext(context.WithoutCancel(ctx), r.Strict()); serr != nil {
+				// A connection that cannot be made durable again
+				// must not serve the next transaction.
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+				if err == nil {
+					err = serr
+				}
+			}
+		}()
+	}
+	sqltx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return mosaic.E(mosaic.KindUnavailable, "store.Update", err)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 func main() {
-	// The collector's policy (GOGC 400, a soft memory limit of half the
+	// The collector's policy (GOGC 300, a soft memory limit of half the
 	// machine's memory) unless GOGC or GOMEMLIMIT says otherwise.
 	gcpolicy.Apply()
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))

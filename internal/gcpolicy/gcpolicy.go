@@ -8,10 +8,7 @@
 // land on the urgent path as well: at 5,000 records/s the screening
 // alerts' p99 was 163-354 ms under the default against 135-172 ms with
 // GOGC=300, for 6% less CPU in all and 1.4 GB more peak memory on a
-// 20,000-person world (docs/benchmarks/alerts.md). Later, with the
-// store's writes cut, GOGC=400 against 300 gave a lower p99 in 7 of 8
-// interleaved pairs (median 89.5 ms against 102.5 over all runs of that
-// build; docs/benchmarks/alerts.md, "Stage commits unsynced"). So mosaic collects
+// 20,000-person world (docs/benchmarks/alerts.md). So mosaic collects
 // less often, and bounds the heap instead with a soft memory limit, half
 // the memory the machine (or its container) has, which the collector works
 // harder to keep under.
@@ -28,7 +25,7 @@ import (
 )
 
 // Percent is the GOGC value mosaic uses when GOGC is not set.
-const Percent = 400
+const Percent = 300
 
 // Policy says what Apply did.
 type Policy struct {

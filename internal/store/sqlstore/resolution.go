@@ -14,12 +14,13 @@ import (
 // Resolution by item
 //
 // The resolution table says which entity each mention belongs to. It is
-// keyed by item and mention (SQLite: a table clustered by that key), not
-// by mention: mention IDs begin with a hashed item ID, so an index on
-// them puts each new row on a random page, and the resolve stage, which
-// assigns a thousand mentions or more a transaction, wrote most of its
-// pages there (docs/benchmarks/alerts.md). Rows now go in item order;
-// only the entity index stays random.
+// keyed by item and mention (a unique index; on SQLite the table keeps
+// its rowid, see ResolutionByItemSchemaSQLite), not by mention: mention
+// IDs begin with a hashed item ID, so an index on them puts each new row
+// on a random page, and the resolve stage, which assigns a thousand
+// mentions or more a transaction, wrote most of its pages there
+// (docs/benchmarks/alerts.md). Rows now go in item order; only the
+// entity index stays random.
 //
 // A mention is found by its item: mention IDs begin with their item's ID
 // and a slash (mosaic.MentionID), so the items whose IDs are a prefix of
